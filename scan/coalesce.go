@@ -1,0 +1,170 @@
+package scan
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// evidence is one file an analyzer read packages from.
+type evidence struct{ analyzer, path string }
+
+// pkgKey identifies a package instance; removalKey leaves out the version,
+// so that an upgrade is not a removal.
+type pkgKey struct{ analyzer, typ, name, version, arch, path string }
+type removalKey struct{ analyzer, typ, name, arch, path string }
+
+func keyOf(p *Package) pkgKey {
+	return pkgKey{p.FoundBy, p.Type, p.Name, p.Version, p.Arch, firstPath(p)}
+}
+
+func (k pkgKey) removal() removalKey {
+	return removalKey{k.analyzer, k.typ, k.name, k.arch, k.path}
+}
+
+func firstPath(p *Package) string {
+	if len(p.Paths) == 0 {
+		return ""
+	}
+	return p.Paths[0]
+}
+
+// layerResults is what all analyzers found in one layer, by analyzer name.
+type layerResults map[string]*LayerResult
+
+// coalesced is the merged inventory.
+type coalesced struct {
+	packages   []Package
+	removed    []RemovedPackage
+	incomplete []AnalyzerError
+}
+
+// coalesce merges per-layer results in layer order. A package is in the
+// final inventory when the file it was read from is visible at the top of
+// the image with it; it belongs to the lowest layer from which it is present
+// without a break up to the top.
+func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []string) coalesced {
+	visible := make(map[evidence]int)
+	since := make(map[pkgKey]int)
+	removed := make(map[removalKey]RemovedPackage)
+	extras := make(map[pkgKey]*Package) // the latest instance with licences
+	var prev map[pkgKey]*Package
+
+	// byPath indexes each layer's packages by analyzer and evidence path.
+	byPath := make([]map[evidence][]*Package, len(layers))
+	for k, lr := range results {
+		byPath[k] = make(map[evidence][]*Package)
+		for _, name := range analyzerOrder {
+			res := lr[name]
+			if res == nil {
+				continue
+			}
+			for i := range res.Packages {
+				p := &res.Packages[i]
+				e := evidence{name, firstPath(p)}
+				byPath[k][e] = append(byPath[k][e], p)
+				if len(p.Licenses) > 0 || len(p.Paths) > 1 {
+					extras[keyOf(p)] = p
+				}
+			}
+		}
+	}
+
+	for k := range layers {
+		for e := range visible {
+			if v.deletes(k, e.path) {
+				delete(visible, e)
+			}
+		}
+		for _, name := range analyzerOrder {
+			if res := results[k][name]; res != nil {
+				for _, f := range res.Files {
+					visible[evidence{name, f}] = k
+				}
+			}
+		}
+		cur := make(map[pkgKey]*Package, len(prev))
+		for e, j := range visible {
+			for _, p := range byPath[j][e] {
+				cur[keyOf(p)] = p
+			}
+		}
+		present := make(map[removalKey]bool, len(cur))
+		for key := range cur {
+			if _, ok := prev[key]; !ok {
+				since[key] = k
+			}
+			present[key.removal()] = true
+		}
+		for key, p := range prev {
+			rk := key.removal()
+			if !present[rk] {
+				rp := RemovedPackage{Package: *p, RemovedBy: layers[k].Ref()}
+				rp.Layer = layers[since[key]].Ref()
+				removed[rk] = rp
+			}
+		}
+		for rk := range present {
+			delete(removed, rk)
+		}
+		prev = cur
+	}
+
+	var out coalesced
+	for key, p := range prev {
+		pkg := *p
+		pkg.Layer = layers[since[key]].Ref()
+		if x := extras[key]; x != nil && x != p {
+			if len(pkg.Licenses) == 0 {
+				pkg.Licenses = x.Licenses
+			}
+			if len(pkg.Paths) < len(x.Paths) {
+				pkg.Paths = x.Paths
+			}
+		}
+		out.packages = append(out.packages, pkg)
+	}
+	sortPackages(out.packages)
+	for _, rp := range removed {
+		out.removed = append(out.removed, rp)
+	}
+	slices.SortFunc(out.removed, func(a, b RemovedPackage) int {
+		return cmp.Or(cmp.Compare(a.RemovedBy.Index, b.RemovedBy.Index), comparePackages(&a.Package, &b.Package))
+	})
+
+	// Errors about a file a later layer replaced or deleted no longer
+	// describe the image; every other error stays.
+	for k, lr := range results {
+		ref := layers[k].Ref()
+		for _, name := range analyzerOrder {
+			res := lr[name]
+			if res == nil {
+				continue
+			}
+			for _, e := range res.Errors {
+				if e.Path != "" && slices.Contains(res.Files, e.Path) {
+					if j, ok := visible[evidence{name, e.Path}]; !ok || j != k {
+						continue
+					}
+				}
+				out.incomplete = append(out.incomplete, AnalyzerError{Analyzer: name, Layer: &ref, Path: e.Path, Error: e.Error})
+			}
+		}
+	}
+	return out
+}
+
+func sortPackages(ps []Package) {
+	slices.SortFunc(ps, func(a, b Package) int { return comparePackages(&a, &b) })
+}
+
+func comparePackages(a, b *Package) int {
+	return cmp.Or(
+		strings.Compare(a.Type, b.Type),
+		strings.Compare(a.Name, b.Name),
+		strings.Compare(a.Version, b.Version),
+		strings.Compare(a.Arch, b.Arch),
+		strings.Compare(firstPath(a), firstPath(b)),
+		strings.Compare(a.FoundBy, b.FoundBy),
+	)
+}

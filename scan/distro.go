@@ -1,0 +1,71 @@
+package scan
+
+import (
+	"strings"
+
+	"github.com/portcullis-oci/portcullis/internal/osrelease"
+)
+
+// releaseFiles are the files the distribution is detected from, in order
+// of preference.
+var releaseFiles = osrelease.Paths()
+
+// isReleaseFile reports whether p may be a release file: one of
+// releaseFiles, or a file of the same name elsewhere, which a symlinked
+// directory (etc -> usr/etc) may make one.
+func isReleaseFile(p string) bool {
+	base := p[strings.LastIndexByte(p, '/')+1:]
+	for _, f := range releaseFiles {
+		if strings.HasSuffix(f, base) && len(f) > len(base) && f[len(f)-len(base)-1] == '/' {
+			return true
+		}
+	}
+	return false
+}
+
+// detectDistro finds the distribution of the merged image, following
+// symlinks (Debian's etc/os-release is one) inside the image root.
+func detectDistro(v *view) (*Distro, *AnalyzerError) {
+	for _, logical := range releaseFiles {
+		b, real, err := v.readFile(logical)
+		if err != nil {
+			return nil, &AnalyzerError{Analyzer: "distro", Path: logical, Error: err.Error()}
+		}
+		if b == nil {
+			continue
+		}
+		info, err := osrelease.ParseFile(real, b)
+		if err != nil {
+			return nil, &AnalyzerError{Analyzer: "distro", Path: real, Error: err.Error()}
+		}
+		if info.ID == "" {
+			continue
+		}
+		return &Distro{
+			ID:              info.ID,
+			VersionID:       info.VersionID,
+			VersionCodename: info.VersionCodename,
+			PrettyName:      info.PrettyName,
+			IDLike:          info.IDLike,
+		}, nil
+	}
+	return nil, nil
+}
+
+// osPURL completes an OS package's PURL with the distribution: its ID as
+// the namespace and a distro qualifier, as Syft and Trivy write them
+// ("pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64&distro=debian-12").
+func osPURL(p Package, d *Distro) PURL {
+	u := p.PURL
+	if !IsOSType(p.Type) || d == nil {
+		return u
+	}
+	if u.Namespace == "" {
+		u.Namespace = strings.ToLower(d.ID)
+	}
+	q := d.ID
+	if d.VersionID != "" {
+		q += "-" + d.VersionID
+	}
+	return u.WithQualifier("distro", q)
+}
