@@ -1,0 +1,305 @@
+package apk
+
+import (
+	"errors"
+	"strings"
+)
+
+// MaxLen is the longest version string Parse accepts, in bytes.
+const MaxLen = 256
+
+// Parse errors. Each describes the problem only; callers add the input.
+var (
+	ErrEmpty   = errors.New("version string is empty")
+	ErrTooLong = errors.New("version string is longer than 256 bytes")
+	ErrInvalid = errors.New("not a valid apk version")
+)
+
+// Version is a validated apk version string. The zero value is not valid.
+type Version struct {
+	s string
+}
+
+// Parse validates s as apk-tools does and returns it as a Version.
+func Parse(s string) (Version, error) {
+	if s == "" {
+		return Version{}, ErrEmpty
+	}
+	if len(s) > MaxLen {
+		return Version{}, ErrTooLong
+	}
+	if !valid(s) {
+		return Version{}, ErrInvalid
+	}
+	return Version{s: s}, nil
+}
+
+// String returns the version string.
+func (v Version) String() string { return v.s }
+
+// Compare returns -1, 0 or +1 as v sorts before, equal to or after w.
+func (v Version) Compare(w Version) int { return compare(v.s, w.s, false) }
+
+// HasPrefix reports whether v matches p with apk's fuzzy '~' operator: p's
+// tokens are a prefix of v's (so 3.6.9 and 3.6_pre1 match 3.6, 3.60 does
+// not).
+func (v Version) HasPrefix(p Version) bool { return compare(v.s, p.s, true) == 0 }
+
+// Compare parses a and b and compares them.
+func Compare(a, b string) (int, error) {
+	va, err := Parse(a)
+	if err != nil {
+		return 0, err
+	}
+	vb, err := Parse(b)
+	if err != nil {
+		return 0, err
+	}
+	return va.Compare(vb), nil
+}
+
+// Token kinds, in the order apk-tools relies on: a token may only be
+// followed by a later kind (with the exceptions in next), and when two
+// versions run out at different kinds, the later kind sorts first.
+type kind uint8
+
+const (
+	tInitialDigit kind = iota
+	tDigit
+	tLetter
+	tSuffix
+	tSuffixNo
+	tCommitHash
+	tRevisionNo
+	tEnd
+	tInvalid
+)
+
+// Suffix weights; sufNone is the pivot between pre- and post-releases.
+const (
+	sufInvalid = iota
+	sufAlpha
+	sufBeta
+	sufPre
+	sufRC
+	sufNone
+	sufCVS
+	sufSVN
+	sufGit
+	sufHg
+	sufP
+)
+
+func suffixValue(s string) int {
+	switch s {
+	case "alpha":
+		return sufAlpha
+	case "beta":
+		return sufBeta
+	case "pre":
+		return sufPre
+	case "rc":
+		return sufRC
+	case "cvs":
+		return sufCVS
+	case "svn":
+		return sufSVN
+	case "git":
+		return sufGit
+	case "hg":
+		return sufHg
+	case "p":
+		return sufP
+	}
+	return sufInvalid
+}
+
+// tokenizer walks a version string one token at a time.
+type tokenizer struct {
+	s      string
+	pos    int
+	kind   kind
+	suffix int
+	value  string
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
+
+func isHex(c byte) bool { return isDigit(c) || ('a' <= c && c <= 'f') }
+
+func (t *tokenizer) digits() {
+	start := t.pos
+	for t.pos < len(t.s) && isDigit(t.s[t.pos]) {
+		t.pos++
+	}
+	t.value = t.s[start:t.pos]
+	if t.value == "" {
+		t.kind = tInvalid
+	}
+}
+
+func (t *tokenizer) first(s string) {
+	*t = tokenizer{s: s, kind: tInitialDigit}
+	t.digits()
+}
+
+func (t *tokenizer) next() {
+	if t.pos == len(t.s) {
+		t.kind = tEnd
+		return
+	}
+	c := t.s[t.pos]
+	switch {
+	case isLower(c):
+		if t.kind > tDigit {
+			t.kind = tInvalid
+			return
+		}
+		t.value = t.s[t.pos : t.pos+1]
+		t.kind = tLetter
+		t.pos++
+	case c == '.' || isDigit(c):
+		if c == '.' {
+			if t.kind > tDigit {
+				t.kind = tInvalid
+				return
+			}
+			t.pos++
+		}
+		switch t.kind {
+		case tInitialDigit, tDigit:
+			t.kind = tDigit
+		case tSuffix:
+			t.kind = tSuffixNo
+		default:
+			t.kind = tInvalid
+			return
+		}
+		t.digits()
+	case c == '_':
+		if t.kind > tSuffixNo {
+			t.kind = tInvalid
+			return
+		}
+		t.pos++
+		start := t.pos
+		for t.pos < len(t.s) && isLower(t.s[t.pos]) {
+			t.pos++
+		}
+		t.value = t.s[start:t.pos]
+		t.suffix = suffixValue(t.value)
+		if t.suffix == sufInvalid {
+			t.kind = tInvalid
+			return
+		}
+		t.kind = tSuffix
+	case c == '~':
+		if t.kind >= tCommitHash {
+			t.kind = tInvalid
+			return
+		}
+		t.pos++
+		start := t.pos
+		for t.pos < len(t.s) && isHex(t.s[t.pos]) {
+			t.pos++
+		}
+		t.value = t.s[start:t.pos]
+		if t.value == "" {
+			t.kind = tInvalid
+			return
+		}
+		t.kind = tCommitHash
+	case c == '-':
+		if t.kind >= tRevisionNo || !strings.HasPrefix(t.s[t.pos:], "-r") {
+			t.kind = tInvalid
+			return
+		}
+		t.pos += 2
+		t.kind = tRevisionNo
+		t.digits()
+	default:
+		t.kind = tInvalid
+	}
+}
+
+// valid is apk_version_validate.
+func valid(s string) bool {
+	var t tokenizer
+	for t.first(s); t.kind < tEnd; t.next() {
+	}
+	return t.kind == tEnd
+}
+
+// compareNumber compares two non-empty digit strings by value.
+func compareNumber(a, b string) int {
+	a = strings.TrimLeft(a, "0")
+	b = strings.TrimLeft(b, "0")
+	if len(a) != len(b) {
+		if len(a) < len(b) {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+func compareInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// tokenCompare compares two tokens of the same kind.
+func tokenCompare(a, b *tokenizer) int {
+	switch a.kind {
+	case tDigit:
+		if a.value[0] == '0' || b.value[0] == '0' {
+			// A leading zero makes the field compare as a string.
+			return strings.Compare(a.value, b.value)
+		}
+		return compareNumber(a.value, b.value)
+	case tInitialDigit, tSuffixNo, tRevisionNo:
+		return compareNumber(a.value, b.value)
+	case tLetter:
+		return compareInt(int(a.value[0]), int(b.value[0]))
+	case tSuffix:
+		return compareInt(a.suffix, b.suffix)
+	default:
+		return strings.Compare(a.value, b.value)
+	}
+}
+
+// compare is apk_version_compare_fuzzy for any two strings, valid or not.
+func compare(a, b string, fuzzy bool) int {
+	var ta, tb tokenizer
+	ta.first(a)
+	tb.first(b)
+	for ta.kind == tb.kind && ta.kind < tEnd {
+		if c := tokenCompare(&ta, &tb); c != 0 {
+			return c
+		}
+		ta.next()
+		tb.next()
+	}
+	if ta.kind == tb.kind {
+		return 0
+	}
+	if tb.kind == tEnd && fuzzy {
+		return 0
+	}
+	// The leading tokens are equal; the longer version is greater unless it
+	// continues with a pre-release suffix.
+	if ta.kind == tSuffix && ta.suffix < sufNone {
+		return -1
+	}
+	if tb.kind == tSuffix && tb.suffix < sufNone {
+		return 1
+	}
+	return -compareInt(int(ta.kind), int(tb.kind))
+}

@@ -1,0 +1,218 @@
+package dpkg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/portcullis-oci/portcullis/internal/deb822"
+	"github.com/portcullis-oci/portcullis/scan"
+)
+
+// Name is the analyzer's name, [Analyzer.Name].
+const Name = "dpkg"
+
+// Paths the analyzer reads.
+const (
+	// StatusPath is the dpkg status database.
+	StatusPath = "var/lib/dpkg/status"
+	// StatusDir holds distroless images' one-file-per-package databases.
+	StatusDir = "var/lib/dpkg/status.d/"
+	// DocDir holds each package's copyright file, DocDir+"<package>/copyright".
+	DocDir = "usr/share/doc/"
+)
+
+// Analyzer reports the Debian packages of a layer. Create it with [New]; it
+// is safe for concurrent use.
+type Analyzer struct{}
+
+var _ scan.Analyzer = (*Analyzer)(nil)
+
+// New returns a dpkg analyzer.
+func New() *Analyzer { return &Analyzer{} }
+
+// Name returns "dpkg".
+func (*Analyzer) Name() string { return Name }
+
+// Version returns the analyzer's version, part of the cache key.
+func (*Analyzer) Version() int { return 1 }
+
+type kind int
+
+const (
+	kindNone kind = iota
+	kindStatus
+	kindStatusD
+	kindCopyright
+)
+
+func kindOf(p string) kind {
+	switch {
+	case p == StatusPath:
+		return kindStatus
+	case strings.HasPrefix(p, StatusDir):
+		n := p[len(StatusDir):]
+		if n == "" || strings.Contains(n, "/") || strings.HasSuffix(n, ".md5sums") {
+			return kindNone
+		}
+		return kindStatusD
+	case strings.HasPrefix(p, DocDir) && strings.HasSuffix(p, "/copyright"):
+		if pkgDir(p) != "" {
+			return kindCopyright
+		}
+	}
+	return kindNone
+}
+
+// pkgDir returns the <package> of usr/share/doc/<package>/copyright, without
+// a ":arch" suffix, or "".
+func pkgDir(p string) string {
+	if len(p) <= len(DocDir)+len("/copyright") {
+		return ""
+	}
+	d := p[len(DocDir) : len(p)-len("/copyright")]
+	if strings.Contains(d, "/") {
+		return ""
+	}
+	d, _, _ = strings.Cut(d, ":")
+	return d
+}
+
+// Match reports whether the analyzer reads the regular file at path:
+// var/lib/dpkg/status, any file directly in var/lib/dpkg/status.d/ but
+// *.md5sums, and usr/share/doc/<package>/copyright.
+func (*Analyzer) Match(path string, mode fs.FileMode) bool {
+	return mode.IsRegular() && kindOf(path) != kindNone
+}
+
+// database is what one database file gave.
+type database struct {
+	path    string
+	entries []entry
+	perr    *ParseError
+	err     error
+}
+
+// copyright is what one copyright file gave.
+type copyright struct {
+	path     string
+	licenses []string
+}
+
+// Analyze reads the layer's dpkg databases and copyright files and returns
+// the installed packages, with the licences of the copyright files of the
+// same layer. Problems come back as [*scan.FileError]s naming the file,
+// joined, next to the packages that could be read.
+func (*Analyzer) Analyze(ctx context.Context, in scan.Input) ([]scan.Package, error) {
+	var (
+		dbs  []*database
+		docs = map[string]copyright{}
+		errs []error
+	)
+	for f := range in.Files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		switch kindOf(f.Path) {
+		case kindStatus, kindStatusD:
+			db := &database{path: f.Path}
+			db.entries, db.perr, db.err = parseStatus(ctx, f, kindOf(f.Path) == kindStatusD)
+			dbs = append(dbs, db)
+		case kindCopyright:
+			lics, err := parseCopyright(f)
+			if err != nil {
+				errs = append(errs, &scan.FileError{Path: f.Path, Err: fmt.Errorf("dpkg: licences: %w", wrapLimit(err))})
+			}
+			if len(lics) > 0 {
+				docs[pkgDir(f.Path)] = copyright{path: f.Path, licenses: lics}
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	type origin struct {
+		db   *database
+		line int
+	}
+	var (
+		pkgs []scan.Package
+		seen = map[string]origin{}
+	)
+	for _, db := range dbs {
+		for _, e := range db.entries {
+			key := e.name + "\x00" + e.arch
+			if o, dup := seen[key]; dup {
+				db.perr.Duplicates++
+				where := fmt.Sprintf("line %d", o.line)
+				if o.db != db {
+					where = fmt.Sprintf("%s line %d", o.db.path, o.line)
+				}
+				db.perr.add(e.line, "duplicate package %s (%s) %s, first at %s: kept the first", e.name, archOrNone(e.arch), e.version, where)
+				continue
+			}
+			seen[key] = origin{db, e.line}
+			pkgs = append(pkgs, toPackage(db.path, e, docs[e.name]))
+		}
+	}
+	for _, db := range dbs {
+		var err error
+		switch {
+		case db.err != nil && !db.perr.empty():
+			err = errors.Join(wrapLimit(db.err), db.perr)
+		case db.err != nil:
+			err = wrapLimit(db.err)
+		case !db.perr.empty():
+			err = db.perr
+		}
+		if err != nil {
+			errs = append(errs, &scan.FileError{Path: db.path, Err: err})
+		}
+	}
+	return pkgs, errors.Join(errs...)
+}
+
+func toPackage(dbPath string, e entry, doc copyright) scan.Package {
+	p := scan.Package{
+		Name:    e.name,
+		Version: e.version,
+		Type:    scan.TypeDeb,
+		Arch:    e.arch,
+		Source:  &scan.Source{Name: e.srcName, Version: e.srcVersion},
+		PURL:    scan.NewPURL(scan.TypeDeb, "", e.name, e.version, "arch", e.arch),
+		Paths:   []string{dbPath},
+	}
+	if doc.path != "" {
+		p.Licenses = append([]string(nil), doc.licenses...)
+		p.Paths = append(p.Paths, doc.path)
+	}
+	return p
+}
+
+func archOrNone(a string) string {
+	if a == "" {
+		return "no architecture"
+	}
+	return a
+}
+
+// wrapLimit makes limit errors match scan.ErrTooLarge too, and gives the
+// sentinels a package prefix.
+func wrapLimit(err error) error {
+	if errors.Is(err, deb822.ErrTooLarge) && !errors.Is(err, scan.ErrTooLarge) {
+		return limitError{fmt.Errorf("dpkg: %w", err)}
+	}
+	if errors.Is(err, ErrNotDatabase) || errors.Is(err, ErrEmpty) {
+		return fmt.Errorf("dpkg: %w", err)
+	}
+	return err
+}
+
+// limitError is an over-limit error that also matches scan.ErrTooLarge.
+type limitError struct{ error }
+
+func (e limitError) Is(target error) bool { return target == scan.ErrTooLarge }
+func (e limitError) Unwrap() error        { return e.error }
