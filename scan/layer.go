@@ -301,12 +301,12 @@ type run struct {
 	// same path twice and the analyzer was called again for the second.
 	collected []Package
 	callFiles []string
-	ch      chan *File
-	ack     chan struct{}
-	done    chan struct{}
-	cancel  context.CancelFunc
-	budget  time.Duration // what is left of timeout
-	stopped atomic.Bool   // the analyzer stopped asking for files
+	ch        chan *File
+	ack       chan struct{}
+	done      chan struct{}
+	cancel    context.CancelFunc
+	budget    time.Duration // what is left of timeout
+	stopped   atomic.Bool   // the analyzer stopped asking for files
 
 	pkgs      []Package
 	err       error

@@ -277,8 +277,12 @@ func parseIndex(blob []byte) ([]entry, error) {
 	var end int64 // end of the previous entry's data
 	for i := start; i < int(il); i++ {
 		tag, typ, off, count := raw(i)
-		where := func() string { return fmt.Sprintf("index entry %d (tag %d, type %d, offset %d, count %d)", i, tag, typ, off, count) }
-		bad := func(format string, args ...any) error { return fmt.Errorf("%s: %w", where(), malformed(format, args...)) }
+		where := func() string {
+			return fmt.Sprintf("index entry %d (tag %d, type %d, offset %d, count %d)", i, tag, typ, off, count)
+		}
+		bad := func(format string, args ...any) error {
+			return fmt.Errorf("%s: %w", where(), malformed(format, args...))
+		}
 		if tag < tagI18NTable {
 			return nil, bad("tag below %d", tagI18NTable)
 		}
