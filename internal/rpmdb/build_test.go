@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/portcullis-oci/portcullis/internal/shareddata"
 )
 
 // tv is one tag value for buildHeader.
@@ -236,31 +238,8 @@ func writeFile(t testing.TB, name string, b []byte) string {
 // module root, skipping the test when it is absent.
 func sharedData(tb testing.TB) string {
 	tb.Helper()
-	if d := sharedDataDir(); d != "" {
-		return d
-	}
-	tb.Skip("shared data ../shared/data/pkgdb/rpmdb-go-rpmdb not found")
-	return ""
+	return shareddata.Path(tb, "pkgdb", "rpmdb-go-rpmdb")
 }
 
 // sharedDataDir returns the shared rpm data directory, or "".
-func sharedDataDir() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared", "data", "pkgdb", "rpmdb-go-rpmdb")
-			if _, err := os.Stat(d); err == nil {
-				return d
-			}
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
+func sharedDataDir() string { return shareddata.Find("pkgdb", "rpmdb-go-rpmdb") }

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -15,43 +13,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portcullis-oci/portcullis/internal/shareddata"
 	"github.com/portcullis-oci/portcullis/scan"
 )
-
-// findData returns ../shared/data/pkgdb/<sub> from the module root, or ""
-// when it is absent.
-func findData(sub string) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data", "pkgdb", sub)
-	if _, err := os.Stat(d); err != nil {
-		return ""
-	}
-	return d
-}
 
 // readData reads a shared data file, skipping the test when it is absent.
 func readData(tb testing.TB, name string) []byte {
 	tb.Helper()
-	d := findData(name)
-	if d == "" {
-		tb.Skipf("shared test data absent: ../shared/data/pkgdb/%s", name)
-	}
-	b, err := os.ReadFile(d)
-	require.NoError(tb, err)
-	return b
+	return shareddata.Read(tb, "pkgdb", name)
 }
 
 func file(path, content string) *scan.File {

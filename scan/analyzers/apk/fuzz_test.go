@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/portcullis-oci/portcullis/internal/shareddata"
 	"github.com/portcullis-oci/portcullis/scan"
 )
 
@@ -13,7 +14,7 @@ import (
 // no panic, no more packages than entries, and every package named and
 // versioned.
 func FuzzApkInstalled(f *testing.F) {
-	if d := findData("apk-trivy/installed"); d != "" {
+	if d := shareddata.Find("pkgdb", "apk-trivy/installed"); d != "" {
 		b, err := os.ReadFile(d)
 		if err != nil {
 			f.Fatal(err)

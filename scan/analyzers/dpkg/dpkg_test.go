@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,48 +13,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portcullis-oci/portcullis/internal/shareddata"
 	"github.com/portcullis-oci/portcullis/scan"
 )
 
-// findData returns ../shared/data/pkgdb/<sub> from the module root, or ""
-// when it is absent.
-func findData(sub string) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data", "pkgdb", sub)
-	if _, err := os.Stat(d); err != nil {
-		return ""
-	}
-	return d
-}
-
-// dataDir is findData, skipping the test when the data is absent.
+// dataDir returns ../shared/data/pkgdb/<sub>, skipping the test when it
+// is absent.
 func dataDir(tb testing.TB, sub string) string {
 	tb.Helper()
-	d := findData(sub)
-	if d == "" {
-		tb.Skipf("shared test data absent: ../shared/data/pkgdb/%s", sub)
-	}
-	return d
+	return shareddata.Path(tb, "pkgdb", sub)
 }
 
 func readData(tb testing.TB, sub, name string) []byte {
 	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(dataDir(tb, sub), name))
-	require.NoError(tb, err)
-	return b
+	return shareddata.Read(tb, "pkgdb", sub, name)
 }
 
 func file(path, content string) *scan.File {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/portcullis-oci/portcullis/internal/shareddata"
 	"github.com/portcullis-oci/portcullis/scan"
 )
 
@@ -17,7 +18,7 @@ import (
 func FuzzDpkgStatus(f *testing.F) {
 	for _, name := range []string{"dpkg-trivy-ubuntu1804/status", "dpkg-claircore/debian-only.status",
 		"dpkg-claircore/postgresql.status", "dpkg-claircore/vcpkg.status"} {
-		if d := findData(name); d != "" {
+		if d := shareddata.Find("pkgdb", name); d != "" {
 			b, err := os.ReadFile(d)
 			if err != nil {
 				f.Fatal(err)

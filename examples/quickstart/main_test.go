@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDemo(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out))
+	s := out.String()
+	assert.Regexp(t, `registry +listening on 127\.0\.0\.1:\d+`, s)
+	assert.Contains(t, s, "Distro:   Debian GNU/Linux 12 (bookworm)", "os-release is found through its symlink")
+	// Each package is listed with the layer that brought it.
+	for _, want := range []struct{ layer, name, version string }{
+		{"0", "libc6", "2.36-9+deb12u4"},
+		{"1", "curl", "7.88.1-10+deb12u5"},
+		{"1", "libssl3", "3.0.13-1~deb12u1"}, // upgraded by layer 1
+		{"0", "zlib1g", "1:1.2.13.dfsg-1"},
+	} {
+		re := regexp.MustCompile(`(?m)^` + want.layer + ` +deb +` + regexp.QuoteMeta(want.name) + ` +` + regexp.QuoteMeta(want.version) + ` `)
+		assert.Regexp(t, re, s, want.name)
+	}
+	// tzdata was removed by layer 2.
+	assert.Regexp(t, `(?m)^0 +2 +deb +tzdata +2024a-0\+deb12u1`, s)
+	assert.NotRegexp(t, `(?m)^\d +deb +tzdata `, s)
+	assert.Contains(t, s, "RUN apt-get purge -y tzdata")
+}
+
+func TestDemoImageIsReproducible(t *testing.T) {
+	a, err := buildDemoImage()
+	require.NoError(t, err)
+	b, err := buildDemoImage()
+	require.NoError(t, err)
+	da, err := a.Digest()
+	require.NoError(t, err)
+	db, err := b.Digest()
+	require.NoError(t, err)
+	assert.Equal(t, da, db)
+	layers, err := a.Layers()
+	require.NoError(t, err)
+	assert.Len(t, layers, len(demoLayers))
+}
+
+func TestTarDirKeepsSymlinkAndWhiteout(t *testing.T) {
+	blob, err := tarDir(demoFiles, "image/0-base", demoLayers[0].symlinks)
+	require.NoError(t, err)
+	assert.True(t, bytes.Contains(blob, []byte("../usr/lib/os-release")))
+	blob, err = tarDir(demoFiles, "image/2-remove-tzdata", nil)
+	require.NoError(t, err)
+	assert.True(t, strings.Contains(string(blob), "usr/share/doc/.wh.tzdata"))
+}
