@@ -17,7 +17,8 @@ var (
 
 // Version is a validated apk version string. The zero value is not valid.
 type Version struct {
-	s string
+	s      string
+	legacy bool
 }
 
 // Parse validates s as apk-tools does and returns it as a Version.
@@ -28,22 +29,43 @@ func Parse(s string) (Version, error) {
 	if len(s) > MaxLen {
 		return Version{}, ErrTooLong
 	}
-	if !valid(s) {
+	if !valid(s, false) {
 		return Version{}, ErrInvalid
 	}
 	return Version{s: s}, nil
 }
 
+// ParseLegacy accepts what Parse accepts plus the versions that apk-tools 2
+// (the apk of Alpine releases up to 3.22) accepted and apk-tools 3
+// rejects, which still occur in Alpine's security data: digits after the
+// letter ("6.6.2p1", "1.0a2b"), empty dotted fields ("1..2", ".1", "1.r2"),
+// a version that starts with a letter ("a") and "-r" without a number
+// (which equals "-r0"). Such versions are compared with the same token
+// rules; for versions Parse accepts, the order is unchanged.
+func ParseLegacy(s string) (Version, error) {
+	v, err := Parse(s)
+	if err != ErrInvalid {
+		return v, err
+	}
+	if !valid(s, true) {
+		return Version{}, ErrInvalid
+	}
+	return Version{s: s, legacy: true}, nil
+}
+
+// IsLegacy reports whether v was accepted only by ParseLegacy.
+func (v Version) IsLegacy() bool { return v.legacy }
+
 // String returns the version string.
 func (v Version) String() string { return v.s }
 
 // Compare returns -1, 0 or +1 as v sorts before, equal to or after w.
-func (v Version) Compare(w Version) int { return compare(v.s, w.s, false) }
+func (v Version) Compare(w Version) int { return compare(v.s, w.s, false, v.legacy || w.legacy) }
 
 // HasPrefix reports whether v matches p with apk's fuzzy '~' operator: p's
 // tokens are a prefix of v's (so 3.6.9 and 3.6_pre1 match 3.6, 3.60 does
 // not).
-func (v Version) HasPrefix(p Version) bool { return compare(v.s, p.s, true) == 0 }
+func (v Version) HasPrefix(p Version) bool { return compare(v.s, p.s, true, v.legacy || p.legacy) == 0 }
 
 // Compare parses a and b and compares them.
 func Compare(a, b string) (int, error) {
@@ -121,6 +143,8 @@ type tokenizer struct {
 	kind   kind
 	suffix int
 	value  string
+	// legacy enables the relaxations of apk-tools 2 (see ParseLegacy).
+	legacy bool
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -135,13 +159,13 @@ func (t *tokenizer) digits() {
 		t.pos++
 	}
 	t.value = t.s[start:t.pos]
-	if t.value == "" {
+	if t.value == "" && !t.legacy {
 		t.kind = tInvalid
 	}
 }
 
-func (t *tokenizer) first(s string) {
-	*t = tokenizer{s: s, kind: tInitialDigit}
+func (t *tokenizer) first(s string, legacy bool) {
+	*t = tokenizer{s: s, kind: tInitialDigit, legacy: legacy}
 	t.digits()
 }
 
@@ -168,10 +192,13 @@ func (t *tokenizer) next() {
 			}
 			t.pos++
 		}
-		switch t.kind {
-		case tInitialDigit, tDigit:
+		switch {
+		case t.kind == tInitialDigit, t.kind == tDigit:
 			t.kind = tDigit
-		case tSuffix:
+		case t.kind == tLetter && t.legacy && c != '.':
+			// apk-tools 2 allows digits after the letter ("6.6.2p1").
+			t.kind = tDigit
+		case t.kind == tSuffix:
 			t.kind = tSuffixNo
 		default:
 			t.kind = tInvalid
@@ -224,10 +251,11 @@ func (t *tokenizer) next() {
 	}
 }
 
-// valid is apk_version_validate.
-func valid(s string) bool {
+// valid is apk_version_validate, or with legacy set the relaxed grammar
+// of ParseLegacy.
+func valid(s string, legacy bool) bool {
 	var t tokenizer
-	for t.first(s); t.kind < tEnd; t.next() {
+	for t.first(s, legacy); t.kind < tEnd; t.next() {
 	}
 	return t.kind == tEnd
 }
@@ -259,8 +287,9 @@ func compareInt(a, b int) int {
 func tokenCompare(a, b *tokenizer) int {
 	switch a.kind {
 	case tDigit:
-		if a.value[0] == '0' || b.value[0] == '0' {
-			// A leading zero makes the field compare as a string.
+		if a.value == "" || b.value == "" || a.value[0] == '0' || b.value[0] == '0' {
+			// A leading zero makes the field compare as a string; an empty
+			// field (legacy only) sorts first.
 			return strings.Compare(a.value, b.value)
 		}
 		return compareNumber(a.value, b.value)
@@ -276,10 +305,11 @@ func tokenCompare(a, b *tokenizer) int {
 }
 
 // compare is apk_version_compare_fuzzy for any two strings, valid or not.
-func compare(a, b string, fuzzy bool) int {
+// With legacy set it tokenizes as ParseLegacy does.
+func compare(a, b string, fuzzy, legacy bool) int {
 	var ta, tb tokenizer
-	ta.first(a)
-	tb.first(b)
+	ta.first(a, legacy)
+	tb.first(b, legacy)
 	for ta.kind == tb.kind && ta.kind < tEnd {
 		if c := tokenCompare(&ta, &tb); c != 0 {
 			return c

@@ -140,7 +140,7 @@ func TestApkToolsVectors(t *testing.T) {
 						t.Fatalf("%s:%d: unknown operator %q", path, l.N, f[1])
 					}
 				}
-				ok := resultBit(compare(f[0], f[2], mask&bitFuzzy != 0))&mask != 0
+				ok := resultBit(compare(f[0], f[2], mask&bitFuzzy != 0, false))&mask != 0
 				if negate {
 					ok = !ok
 				}

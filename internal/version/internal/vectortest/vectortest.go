@@ -111,3 +111,77 @@ func OpResult(op string) (int, bool) {
 	}
 	return 0, false
 }
+
+// OSVLine is one asserted line of an osv-scalibr semantic fixture
+// ("a op b"): Want is the expected sign of Compare(A, B).
+type OSVLine struct {
+	N    int
+	A, B string
+	Op   string
+	Want int
+}
+
+// OSVCommented reports whether line is skipped by the osv-scalibr fixture
+// reader: empty, or starting with "# " or "// ".
+func OSVCommented(line string) bool {
+	return line == "" || strings.HasPrefix(line, "# ") || strings.HasPrefix(line, "// ")
+}
+
+// OSVLines reads the osv-scalibr-semantic fixture file (for example
+// "maven-versions.txt"). Lines are split on single spaces as the peer does;
+// a line that is not "a op b" fails the test. The test is skipped when the
+// data is absent.
+func OSVLines(t testing.TB, file string) (path string, lines []OSVLine) {
+	t.Helper()
+	path = filepath.Join(Dir(t, "osv-scalibr-semantic"), file)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("fixture %s not present", path)
+	}
+	for _, l := range ReadLines(t, path, func(s string) bool { return !OSVCommented(s) }) {
+		p := strings.Split(l.Text, " ")
+		if len(p) != 3 {
+			t.Fatalf("%s:%d: want \"a op b\", got %q", path, l.N, l.Text)
+		}
+		want, ok := OpResult(p[1])
+		if !ok {
+			t.Fatalf("%s:%d: unknown operator %q", path, l.N, p[1])
+		}
+		lines = append(lines, OSVLine{N: l.N, A: p[0], Op: p[1], B: p[2], Want: want})
+	}
+	return path, lines
+}
+
+// RunOSV asserts compare on every line of the osv-scalibr-semantic fixture
+// file, in both directions, and logs how many lines passed. It fails if the
+// file exists but holds no asserted line.
+func RunOSV(t *testing.T, file string, compare func(a, b string) (int, error)) {
+	t.Helper()
+	path, lines := OSVLines(t, file)
+	if len(lines) == 0 {
+		t.Fatalf("%s: no vectors ran", path)
+	}
+	passed := 0
+	for _, l := range lines {
+		ok := true
+		got, err := compare(l.A, l.B)
+		if err != nil {
+			t.Errorf("%s:%d: %s %s %s: %v", file, l.N, l.A, l.Op, l.B, err)
+			ok = false
+		} else if Sign(got) != l.Want {
+			t.Errorf("%s:%d: %s %s %s: got %d", file, l.N, l.A, l.Op, l.B, got)
+			ok = false
+		}
+		rev, err := compare(l.B, l.A)
+		if err != nil {
+			t.Errorf("%s:%d: reversed %s vs %s: %v", file, l.N, l.B, l.A, err)
+			ok = false
+		} else if Sign(rev) != -l.Want {
+			t.Errorf("%s:%d: reversed %s vs %s: got %d, want %d", file, l.N, l.B, l.A, rev, -l.Want)
+			ok = false
+		}
+		if ok {
+			passed++
+		}
+	}
+	t.Logf("osv-scalibr-semantic/%s: %d of %d vectors passed", file, passed, len(lines))
+}
