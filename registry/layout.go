@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // refNameAnnotation is the annotation that names an entry of index.json.
@@ -46,9 +48,16 @@ func (s *session) openLayout(r reference) ([]*Image, error) {
 	if n := len(im.Manifests); n > s.o.maxIndexChildren {
 		return nil, s.limit("reading", "index.json", "number of manifests in index.json", int64(n), int64(s.o.maxIndexChildren), "WithMaxIndexChildren")
 	}
-	d, err := s.selectLayoutEntry(r, im.Manifests)
+	d, set, err := s.selectLayoutEntry(r, im.Manifests)
 	if err != nil {
 		return nil, err
+	}
+	if set != nil {
+		ps, digest, err := newPlatformSet(root, set)
+		if err != nil {
+			return nil, s.fail("reading", "index.json", err)
+		}
+		return s.fromIndex(ps, digest)
 	}
 	switch {
 	case d.MediaType.IsIndex():
@@ -75,16 +84,19 @@ func (s *session) openLayout(r reference) ([]*Image, error) {
 }
 
 // selectLayoutEntry picks the entry of index.json that the reference names.
-func (s *session) selectLayoutEntry(r reference, entries []v1.Descriptor) (v1.Descriptor, error) {
+// When the candidates are image manifests for distinct platforms (what
+// writing an index's children straight into index.json produces), it
+// returns them as set, to be chosen from like an index's children.
+func (s *session) selectLayoutEntry(r reference, entries []v1.Descriptor) (d v1.Descriptor, set []v1.Descriptor, err error) {
 	var cands []v1.Descriptor
 	switch {
 	case r.digest != (v1.Hash{}):
 		for _, e := range entries {
 			if e.Digest == r.digest {
-				return e, nil
+				return e, nil, nil
 			}
 		}
-		return v1.Descriptor{}, s.fail("selecting entry", r.digest.String(), fmt.Errorf("%w: index.json has no entry with this digest (it has %s)", ErrNotFound, listEntries(entries)))
+		return v1.Descriptor{}, nil, s.fail("selecting entry", r.digest.String(), fmt.Errorf("%w: index.json has no entry with this digest (it has %s)", ErrNotFound, listEntries(entries)))
 	case r.tag != "":
 		for _, e := range entries {
 			if e.Annotations[refNameAnnotation] == r.tag {
@@ -103,22 +115,25 @@ func (s *session) selectLayoutEntry(r reference, entries []v1.Descriptor) (v1.De
 			if len(tags) > 0 {
 				have = "tags " + strings.Join(clip(slices.Compact(tags)), ", ")
 			}
-			return v1.Descriptor{}, s.fail("selecting tag", fmt.Sprintf("%q", r.tag), fmt.Errorf("%w: index.json has %s", ErrNotFound, have))
+			return v1.Descriptor{}, nil, s.fail("selecting tag", fmt.Sprintf("%q", r.tag), fmt.Errorf("%w: index.json has %s", ErrNotFound, have))
 		}
 	default:
 		cands = entries
 	}
 	switch len(cands) {
 	case 0:
-		return v1.Descriptor{}, s.fail("selecting entry in", "index.json", fmt.Errorf("%w: index.json lists no images", ErrNotFound))
+		return v1.Descriptor{}, nil, s.fail("selecting entry in", "index.json", fmt.Errorf("%w: index.json lists no images", ErrNotFound))
 	case 1:
-		return cands[0], nil
+		return cands[0], nil, nil
 	}
 	// Several entries for one digest (tagged twice) are one choice.
 	if !slices.ContainsFunc(cands, func(d v1.Descriptor) bool { return d.Digest != cands[0].Digest }) {
-		return cands[0], nil
+		return cands[0], nil, nil
 	}
-	return v1.Descriptor{}, s.fail("selecting entry in", "index.json", fmt.Errorf("%w: %d entries match; pick one with oci-dir:PATH:TAG or oci-dir:PATH@DIGEST: %s", ErrInvalidReference, len(cands), listEntries(cands)))
+	if platformImages(cands) {
+		return v1.Descriptor{}, cands, nil
+	}
+	return v1.Descriptor{}, nil, s.fail("selecting entry in", "index.json", fmt.Errorf("%w: %d entries match; pick one with oci-dir:PATH:TAG or oci-dir:PATH@DIGEST: %s", ErrInvalidReference, len(cands), listEntries(cands)))
 }
 
 // listEntries describes index.json entries for a message.
@@ -211,3 +226,55 @@ func (s *session) checkLayoutBlob(dir string, h v1.Hash, max int64, option strin
 	}
 	return nil
 }
+
+// platformImages reports whether every descriptor is an image manifest with
+// a platform, no two for the same platform.
+func platformImages(ds []v1.Descriptor) bool {
+	seen := map[string]bool{}
+	for _, d := range ds {
+		if !d.MediaType.IsImage() || d.Platform == nil || seen[d.Platform.String()] {
+			return false
+		}
+		seen[d.Platform.String()] = true
+	}
+	return true
+}
+
+// platformSet is a synthetic index over some of index.json's entries; its
+// children are read from the layout.
+type platformSet struct {
+	root v1.ImageIndex
+	raw  []byte
+}
+
+// newPlatformSet returns the index listing entries, and its digest.
+func newPlatformSet(root v1.ImageIndex, entries []v1.Descriptor) (*platformSet, v1.Hash, error) {
+	raw, err := json.Marshal(v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: entries})
+	if err != nil {
+		return nil, v1.Hash{}, err
+	}
+	h, _, err := v1.SHA256(bytes.NewReader(raw))
+	if err != nil {
+		return nil, v1.Hash{}, err
+	}
+	return &platformSet{root: root, raw: raw}, h, nil
+}
+
+func (p *platformSet) RawManifest() ([]byte, error) { return p.raw, nil }
+
+func (p *platformSet) MediaType() (types.MediaType, error) { return types.OCIImageIndex, nil }
+
+func (p *platformSet) Digest() (v1.Hash, error) {
+	h, _, err := v1.SHA256(bytes.NewReader(p.raw))
+	return h, err
+}
+
+func (p *platformSet) IndexManifest() (*v1.IndexManifest, error) {
+	return v1.ParseIndexManifest(bytes.NewReader(p.raw))
+}
+
+func (p *platformSet) Size() (int64, error) { return int64(len(p.raw)), nil }
+
+func (p *platformSet) Image(h v1.Hash) (v1.Image, error) { return p.root.Image(h) }
+
+func (p *platformSet) ImageIndex(h v1.Hash) (v1.ImageIndex, error) { return p.root.ImageIndex(h) }

@@ -86,6 +86,21 @@ func TestSymlinkLoopIsRecorded(t *testing.T) {
 	assert.Equal(t, "etc/os-release", rep.Incomplete[0].Path)
 }
 
+func TestBrokenOSReleaseFallsBack(t *testing.T) {
+	rep, err := scanEntries(t, newScanner(t), []testimage.Entry{
+		testimage.File("etc/os-release", "this is not an os-release file\n"),
+		testimage.File("etc/debian_version", "12.5\n"),
+		testimage.File("var/db/x.pkgs", "x 1\n"),
+	})
+	require.NoError(t, err)
+	require.NotNil(t, rep.Distro, "etc/debian_version is the fallback")
+	assert.Equal(t, "debian", rep.Distro.ID)
+	assert.Equal(t, "12", rep.Distro.VersionID)
+	require.Len(t, rep.Incomplete, 1, "the broken file is still reported")
+	assert.Equal(t, "etc/os-release", rep.Incomplete[0].Path)
+	assert.NotContains(t, rep.Incomplete[0].Error, "etc/os-release", "the path is said once")
+}
+
 func TestHardLinksCarryTheirTargetsContent(t *testing.T) {
 	rep, err := scanEntries(t, newScanner(t), []testimage.Entry{
 		testimage.File("var/db/real.txt", "a 1\n"),

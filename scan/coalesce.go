@@ -3,6 +3,7 @@ package scan
 import (
 	"cmp"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -44,11 +45,16 @@ type coalesced struct {
 // the image with it; it belongs to the lowest layer from which it is present
 // without a break up to the top.
 func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []string) coalesced {
+	// held is a package in the inventory and the layer it has been there
+	// since, without a break.
+	type held struct {
+		p     *Package
+		since int
+	}
 	visible := make(map[evidence]int)
-	since := make(map[pkgKey]int)
 	removed := make(map[removalKey]RemovedPackage)
 	extras := make(map[pkgKey]*Package) // the latest instance with licences
-	var prev map[pkgKey]*Package
+	var prev map[pkgKey]held
 
 	// byPath indexes each layer's packages by analyzer and evidence path.
 	byPath := make([]map[evidence][]*Package, len(layers))
@@ -71,36 +77,45 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 	}
 
 	for k := range layers {
+		changed := false
 		for e := range visible {
 			if v.deletes(k, e.path) {
 				delete(visible, e)
+				changed = true
 			}
 		}
 		for _, name := range analyzerOrder {
 			if res := results[k][name]; res != nil {
 				for _, f := range res.Files {
 					visible[evidence{name, f}] = k
+					changed = true
 				}
 			}
 		}
-		cur := make(map[pkgKey]*Package, len(prev))
+		if !changed {
+			continue // the inventory is the one below
+		}
+		cur := make(map[pkgKey]held, len(prev))
 		for e, j := range visible {
 			for _, p := range byPath[j][e] {
-				cur[keyOf(p)] = p
+				key := keyOf(p)
+				h, ok := prev[key]
+				if !ok {
+					h.since = k
+				}
+				h.p = p
+				cur[key] = h
 			}
 		}
 		present := make(map[removalKey]bool, len(cur))
 		for key := range cur {
-			if _, ok := prev[key]; !ok {
-				since[key] = k
-			}
 			present[key.removal()] = true
 		}
-		for key, p := range prev {
+		for key, h := range prev {
 			rk := key.removal()
 			if !present[rk] {
-				rp := RemovedPackage{Package: *p, RemovedBy: layers[k].Ref()}
-				rp.Layer = layers[since[key]].Ref()
+				rp := RemovedPackage{Package: *h.p, RemovedBy: layers[k].Ref()}
+				rp.Layer = layers[h.since].Ref()
 				removed[rk] = rp
 			}
 		}
@@ -111,9 +126,11 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 	}
 
 	var out coalesced
-	for key, p := range prev {
+	out.packages = make([]Package, 0, len(prev))
+	for key, h := range prev {
+		p := h.p
 		pkg := *p
-		pkg.Layer = layers[since[key]].Ref()
+		pkg.Layer = layers[h.since].Ref()
 		if x := extras[key]; x != nil && x != p {
 			if len(pkg.Licenses) == 0 {
 				pkg.Licenses = x.Licenses
@@ -155,8 +172,15 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 }
 
 func sortPackages(ps []Package) {
-	slices.SortFunc(ps, func(a, b Package) int { return comparePackages(&a, &b) })
+	sort.Sort(byPackage(ps))
 }
+
+// byPackage sorts packages in place without copying them to compare.
+type byPackage []Package
+
+func (s byPackage) Len() int           { return len(s) }
+func (s byPackage) Less(i, j int) bool { return comparePackages(&s[i], &s[j]) < 0 }
+func (s byPackage) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
 
 func comparePackages(a, b *Package) int {
 	return cmp.Or(

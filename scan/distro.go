@@ -24,19 +24,30 @@ func isReleaseFile(p string) bool {
 }
 
 // detectDistro finds the distribution of the merged image, following
-// symlinks (Debian's etc/os-release is one) inside the image root.
+// symlinks (Debian's etc/os-release is one) inside the image root. A
+// release file that cannot be read or parsed is reported and the next one
+// tried, so a broken os-release still leaves etc/debian_version to say
+// what the image is.
 func detectDistro(v *view) (*Distro, *AnalyzerError) {
+	var first *AnalyzerError
 	for _, logical := range releaseFiles {
 		b, real, err := v.readFile(logical)
 		if err != nil {
-			return nil, &AnalyzerError{Analyzer: "distro", Path: logical, Error: err.Error()}
+			if first == nil {
+				first = &AnalyzerError{Analyzer: "distro", Path: logical, Error: err.Error()}
+			}
+			continue
 		}
 		if b == nil {
 			continue
 		}
 		info, err := osrelease.ParseFile(real, b)
 		if err != nil {
-			return nil, &AnalyzerError{Analyzer: "distro", Path: real, Error: err.Error()}
+			if first == nil {
+				// ParseFile's error names the file already.
+				first = &AnalyzerError{Analyzer: "distro", Path: real, Error: strings.TrimPrefix(err.Error(), real+": ")}
+			}
+			continue
 		}
 		if info.ID == "" {
 			continue
@@ -47,9 +58,9 @@ func detectDistro(v *view) (*Distro, *AnalyzerError) {
 			VersionCodename: info.VersionCodename,
 			PrettyName:      info.PrettyName,
 			IDLike:          info.IDLike,
-		}, nil
+		}, first
 	}
-	return nil, nil
+	return nil, first
 }
 
 // osPURL completes an OS package's PURL with the distribution: its ID as

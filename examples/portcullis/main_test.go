@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -116,4 +118,43 @@ func TestUsageErrors(t *testing.T) {
 		assert.Equal(t, exitUsage, code, "%v", args)
 		assert.NotEmpty(t, stderr.String(), "%v", args)
 	}
+}
+
+func TestScanAllPlatforms(t *testing.T) {
+	amd := v1.Platform{OS: "linux", Architecture: "amd64"}
+	arm := v1.Platform{OS: "linux", Architecture: "arm64"}
+	imgFor := func(p v1.Platform) v1.Image {
+		img := testimage.Image([]testimage.Entry{testimage.File("var/lib/dpkg/status", status)})
+		cfg, err := img.ConfigFile()
+		require.NoError(t, err)
+		cfg = cfg.DeepCopy()
+		cfg.OS, cfg.Architecture = p.OS, p.Architecture
+		img, err = mutate.ConfigFile(img, cfg)
+		require.NoError(t, err)
+		return img
+	}
+	dir := t.TempDir()
+	_, err := layout.Write(dir, mutate.AppendManifests(empty.Index,
+		mutate.IndexAddendum{Add: imgFor(amd), Descriptor: v1.Descriptor{Platform: &amd}},
+		mutate.IndexAddendum{Add: imgFor(arm), Descriptor: v1.Descriptor{Platform: &arm}},
+	))
+	require.NoError(t, err)
+
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"scan", "--no-vulns", "--format", "json", "--platform", "all", "oci-dir:" + dir}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	var reps []scan.Report
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &reps))
+	require.Len(t, reps, 2)
+	var platforms []string
+	for _, r := range reps {
+		platforms = append(platforms, r.Image.Platform)
+		assert.Len(t, r.Packages, 2)
+	}
+	assert.ElementsMatch(t, []string{"linux/amd64", "linux/arm64"}, platforms)
+
+	stdout.Reset()
+	code = run(context.Background(), []string{"scan", "--no-vulns", "--platform", "linux/arm64", "oci-dir:" + dir}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	assert.Contains(t, stdout.String(), "Platform: linux/arm64")
 }

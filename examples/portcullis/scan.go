@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -23,7 +24,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	format := fs.String("format", "table", "output format: table or json")
 	output := fs.String("output", "", "write the report to FILE instead of standard output")
 	noVulns := fs.Bool("no-vulns", false, "list packages only; do not match vulnerabilities")
-	platform := fs.String("platform", "", "platform to scan from a multi-platform image, as OS/ARCH[/VARIANT] (default: linux on this machine's architecture)")
+	platform := fs.String("platform", "", "platform to scan from a multi-platform image, as OS/ARCH[/VARIANT], or \"all\" for every platform (default: linux on this machine's architecture)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return err
@@ -37,16 +38,26 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError{fmt.Sprintf("--format %q: must be table or json", *format)}
 	}
 	var opts []registry.Option
-	if *platform != "" {
+	all := *platform == "all"
+	if *platform != "" && !all {
 		p, err := registry.ParsePlatform(*platform)
 		if err != nil {
 			return usageError{err.Error()}
 		}
 		opts = append(opts, registry.WithPlatform(p))
 	}
-	img, err := registry.Open(ctx, fs.Arg(0), opts...)
-	if err != nil {
-		return err
+	var imgs []*registry.Image
+	if all {
+		var err error
+		if imgs, err = registry.OpenAll(ctx, fs.Arg(0), opts...); err != nil {
+			return err
+		}
+	} else {
+		img, err := registry.Open(ctx, fs.Arg(0), opts...)
+		if err != nil {
+			return err
+		}
+		imgs = []*registry.Image{img}
 	}
 	sopts := []scan.Option{scan.WithAnalyzers(analyzers.Default()...)}
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
@@ -56,15 +67,19 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	rep, err := sc.Scan(ctx, img, scan.WithRef(img.Ref))
-	if err != nil {
-		return err
+	reps := make([]*scan.Report, 0, len(imgs))
+	for _, img := range imgs {
+		rep, err := sc.Scan(ctx, img, scan.WithRef(img.Ref))
+		if err != nil {
+			return err
+		}
+		reps = append(reps, rep)
+		for _, e := range rep.Incomplete {
+			fmt.Fprintf(stderr, "portcullis: warning: incomplete (%s): %s\n", rep.Image.Platform, e)
+		}
 	}
 	if !*noVulns {
 		fmt.Fprintln(stderr, "portcullis: warning: vulnerability matching is not available in this build; the report lists packages only (use --no-vulns to silence this)")
-	}
-	for _, e := range rep.Incomplete {
-		fmt.Fprintln(stderr, "portcullis: warning: incomplete:", e)
 	}
 	w := stdout
 	if *output != "" {
@@ -75,12 +90,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer f.Close()
 		w = f
 	}
-	if *format == "json" {
-		err = rep.WriteJSON(w)
-	} else {
-		err = rep.WriteTable(w)
-	}
-	if err != nil {
+	if err := writeReports(w, *format, reps, all); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	if f, ok := w.(*os.File); ok && w != stdout {
@@ -110,4 +120,28 @@ func progressPrinter(w io.Writer) func(scan.Progress) {
 			fmt.Fprint(w, "\r\033[K")
 		}
 	}
+}
+
+// writeReports writes one report, or with --platform all a JSON array of
+// reports or one table after another.
+func writeReports(w io.Writer, format string, reps []*scan.Report, all bool) error {
+	if format == "json" {
+		if !all {
+			return reps[0].WriteJSON(w)
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(reps)
+	}
+	for i, rep := range reps {
+		if i > 0 {
+			if _, err := fmt.Fprintln(w); err != nil {
+				return err
+			}
+		}
+		if err := rep.WriteTable(w); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -147,7 +147,7 @@ func Walk(r io.Reader, lim Limits, fn func(*Entry) error) ([]Problem, error) {
 			continue // the root directory itself
 		}
 		switch hdr.Typeflag {
-		case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
+		case tar.TypeReg, tar.TypeGNUSparse: // the reader turns the old TypeRegA into TypeReg
 			e.Kind, e.Size, e.Body = File, hdr.Size, tr
 		case tar.TypeDir:
 			e.Kind = Dir

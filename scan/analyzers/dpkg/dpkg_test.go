@@ -17,13 +17,6 @@ import (
 	"github.com/portcullis-oci/portcullis/scan"
 )
 
-// dataDir returns ../shared/data/pkgdb/<sub>, skipping the test when it
-// is absent.
-func dataDir(tb testing.TB, sub string) string {
-	tb.Helper()
-	return shareddata.Path(tb, "pkgdb", sub)
-}
-
 func readData(tb testing.TB, sub, name string) []byte {
 	tb.Helper()
 	return shareddata.Read(tb, "pkgdb", sub, name)
