@@ -35,6 +35,8 @@ type Option func(*options)
 
 type options struct {
 	analyzers       []Analyzer
+	matcher         VulnMatcher
+	matchOpts       []MatchOption
 	cache           Cache
 	concurrency     int
 	tempDir         string
@@ -45,6 +47,16 @@ type options struct {
 	maxLayers       int
 	analyzerTimeout time.Duration
 	progress        func(Progress)
+}
+
+// WithMatcher has every scan match its inventory with m (see
+// [MatchReport]), filling the report's findings and summary. The default
+// is no matching: a report lists packages only.
+func WithMatcher(m VulnMatcher, opts ...MatchOption) Option {
+	return func(o *options) {
+		o.matcher = m
+		o.matchOpts = opts
+	}
 }
 
 // WithAnalyzers sets the analyzers to run. The default is none: pass

@@ -56,6 +56,23 @@ type Package struct {
 	Paths []string `json:"paths"`
 	// FoundBy names the analyzer that reported the package.
 	FoundBy string `json:"foundBy"`
+	// CPEs identify a package known by no ecosystem (a binary found by its
+	// version string) to NVD, as CPE 2.3 strings.
+	CPEs []string `json:"cpes,omitempty"`
+	// Dev marks a development dependency read from a lock file.
+	Dev bool `json:"dev,omitempty"`
+	// Owner is the OS package whose files include this package's evidence
+	// (Debian's python3-* modules, the jars of lib*-java), when there is
+	// one. Such packages take their vulnerabilities from the OS feed by
+	// default (see WithOSOwnedEcosystemMatching).
+	Owner *Owner `json:"owner,omitempty"`
+}
+
+// Owner names the OS package that installed a file.
+type Owner struct {
+	Type    string `json:"type"`
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
 }
 
 // Source names the source package a binary package was built from.

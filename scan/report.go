@@ -3,6 +3,8 @@ package scan
 import (
 	"strconv"
 	"time"
+
+	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
 // SchemaVersion is the version of the native JSON report written by
@@ -25,6 +27,9 @@ type Report struct {
 	Findings []Finding `json:"findings"`
 	// Summary counts findings by severity.
 	Summary map[string]int `json:"summary"`
+	// Database says what the findings were matched against; nil when the
+	// report was not matched.
+	Database *DatabaseInfo `json:"database,omitempty"`
 	// Incomplete lists what could not be analysed. A report with entries
 	// here is not a clean bill of health.
 	Incomplete []AnalyzerError `json:"incomplete"`
@@ -106,17 +111,32 @@ func (e AnalyzerError) String() string {
 
 // Finding is a vulnerability that affects a package of the image.
 type Finding struct {
-	ID               string   `json:"id"`
-	Aliases          []string `json:"aliases,omitempty"`
-	PURL             PURL     `json:"purl"`
-	InstalledVersion string   `json:"installedVersion"`
-	FixedVersion     string   `json:"fixedVersion,omitempty"`
-	// Status is fixed, not-fixed, wont-fix or not-affected.
-	Status         string   `json:"status"`
-	Severity       string   `json:"severity"`
-	SeveritySource string   `json:"severitySource,omitempty"`
-	CVSS           []CVSS   `json:"cvss,omitempty"`
-	Layer          LayerRef `json:"layer"`
+	ID      string   `json:"id"`
+	Aliases []string `json:"aliases,omitempty"`
+	// Package and Type name the affected package.
+	Package          string `json:"package"`
+	Type             string `json:"type"`
+	PURL             PURL   `json:"purl"`
+	InstalledVersion string `json:"installedVersion"`
+	FixedVersion     string `json:"fixedVersion,omitempty"`
+	// Status is fixed (a fixed version exists), not-fixed or wont-fix.
+	Status string `json:"status"`
+	// Severity is CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN, rated by
+	// SeveritySource: the distribution or ecosystem first, then NVD.
+	Severity       string `json:"severity"`
+	SeveritySource string `json:"severitySource,omitempty"`
+	CVSS           []CVSS `json:"cvss,omitempty"`
+	// Title is the advisory's one-line summary.
+	Title     string     `json:"title,omitempty"`
+	Published *time.Time `json:"published,omitempty"`
+	// KEV is set when CISA lists the vulnerability as exploited.
+	KEV *vulndb.KEV `json:"kev,omitempty"`
+	// EPSS is FIRST's exploit prediction score.
+	EPSS *vulndb.EPSS `json:"epss,omitempty"`
+	// DataSources are the feeds whose records matched.
+	DataSources []string `json:"dataSources,omitempty"`
+	// Layer is the layer of the affected package.
+	Layer LayerRef `json:"layer"`
 }
 
 // CVSS is one CVSS vector and its base score.
@@ -124,6 +144,8 @@ type CVSS struct {
 	Version string  `json:"version"`
 	Vector  string  `json:"vector"`
 	Score   float64 `json:"score"`
+	// Source is who scored it ("nvd", a CNA, "ghsa"), where known.
+	Source string `json:"source,omitempty"`
 }
 
 // Severities lists the severity names counted in [Report.Summary], most

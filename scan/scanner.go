@@ -122,6 +122,11 @@ func (s *LayerScanner) Scan(ctx context.Context, img v1.Image, opts ...ScanOptio
 		rep.Packages = []Package{}
 	}
 	rep.ScannedAt = time.Now().UTC()
+	if s.matcher != nil {
+		if err := MatchReport(ctx, rep, s.matcher, s.matchOpts...); err != nil {
+			return nil, err
+		}
+	}
 	return rep, nil
 }
 

@@ -77,6 +77,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		tw.Flush()
 	}
+	if r.Database != nil {
+		r.writeFindings(ew)
+	}
 	if len(r.Incomplete) > 0 {
 		fmt.Fprintf(ew, "\nINCOMPLETE: %d thing(s) could not be analysed; this inventory may be missing packages:\n", len(r.Incomplete))
 		for _, e := range r.Incomplete {
@@ -84,6 +87,48 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 	}
 	return ew.err
+}
+
+// writeFindings writes the vulnerabilities grouped by the layer of the
+// affected package, most severe first, then the summary.
+func (r *Report) writeFindings(w io.Writer) {
+	fmt.Fprintf(w, "\nVulnerabilities (%d)\n", len(r.Findings))
+	byLayer := map[int][]Finding{}
+	for _, f := range r.Findings {
+		byLayer[f.Layer.Index] = append(byLayer[f.Layer.Index], f)
+	}
+	for _, l := range r.Layers {
+		fs := byLayer[l.Index]
+		if len(fs) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\nLayer %d  %s  (%d)\n", l.Index, oneLine(l.CreatedBy, 60), len(fs))
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SEVERITY\tID\tPACKAGE\tINSTALLED\tFIXED IN\tSTATUS\tSOURCE\tTITLE")
+		for _, f := range fs {
+			id := f.ID
+			if f.KEV != nil {
+				id += " (KEV)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, id, f.Package, f.InstalledVersion,
+				orDash(f.FixedVersion), f.Status, orDash(f.SeveritySource), oneLine(f.Title, 50))
+		}
+		tw.Flush()
+	}
+	parts := make([]string, 0, len(Severities))
+	for _, sev := range Severities {
+		parts = append(parts, fmt.Sprintf("%s %d", sev, r.Summary[sev]))
+	}
+	fmt.Fprintf(w, "\nSummary: %s\n", strings.Join(parts, ", "))
+	if len(r.Database.Sources) == 0 {
+		fmt.Fprintln(w, "Database: empty (no feed imported)")
+		return
+	}
+	var srcs []string
+	for _, s := range r.Database.Sources {
+		srcs = append(srcs, fmt.Sprintf("%s (%d records, updated %s)", s.Name, s.Records, s.Updated.Format("2006-01-02")))
+	}
+	fmt.Fprintf(w, "Database: %s\n", strings.Join(srcs, "; "))
 }
 
 type errWriter struct {

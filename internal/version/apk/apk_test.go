@@ -167,3 +167,71 @@ func TestApkToolsVectors(t *testing.T) {
 	t.Logf("apk/apk-version.data comparisons: %d of %d vectors passed", cmpPassed, cmpTotal)
 	t.Logf("apk/apk-version.data validity: %d of %d vectors passed", validPassed, validTotal)
 }
+
+func compareLegacy(a, b string) (int, error) {
+	va, err := ParseLegacy(a)
+	if err != nil {
+		return 0, err
+	}
+	vb, err := ParseLegacy(b)
+	if err != nil {
+		return 0, err
+	}
+	return va.Compare(vb), nil
+}
+
+// TestOSVVectors runs osv-scalibr's Alpine fixtures with ParseLegacy, the
+// parser the Alpine comparer uses. The hand-written fixture also asserts an
+// order for strings no apk-tools accepts; those lines are errors here.
+func TestOSVVectors(t *testing.T) {
+	vectortest.RunOSV(t, "alpine-versions.txt", compareLegacy)
+	vectortest.RunOSV(t, "alpine-versions-generated.txt", compareLegacy)
+}
+
+func TestParseLegacy(t *testing.T) {
+	tests := []struct {
+		in     string
+		legacy bool
+		err    error
+	}{
+		{in: "1.2.3-r0"},
+		{in: "6.6.2p1-r0", legacy: true},
+		{in: "1.0a2b", legacy: true},
+		{in: "0..8", legacy: true},
+		{in: ".1", legacy: true},
+		{in: "a", legacy: true},
+		{in: "1-r", legacy: true},
+		{in: "1-r-1", err: ErrInvalid},
+		{in: "1.2.0A", err: ErrInvalid},
+		{in: "1.2_blah", err: ErrInvalid},
+		{in: "1.0bc", err: ErrInvalid},
+		{in: "", err: ErrEmpty},
+		{in: strings.Repeat("1", MaxLen+1), err: ErrTooLong},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			v, err := ParseLegacy(tt.in)
+			if tt.err != nil {
+				assert.ErrorIs(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.legacy, v.IsLegacy())
+			_, strictErr := Parse(tt.in)
+			assert.Equal(t, tt.legacy, strictErr != nil)
+		})
+	}
+	for _, p := range [][3]string{
+		{"6.6.2p1-r0", "6.6.2p1-r1", "<"},
+		{"6.6.2p1", "6.6.2_p1", ">"},
+		{"6.6.2p1", "6.6.2p2", "<"},
+		{"1-r", "1-r0", "="},
+		{"0..8", "0...8", ">"},
+		{".1", "1", "<"},
+	} {
+		c, err := compareLegacy(p[0], p[1])
+		require.NoError(t, err)
+		want, _ := vectortest.OpResult(p[2])
+		assert.Equal(t, want, c, "%s %s %s", p[0], p[2], p[1])
+	}
+}

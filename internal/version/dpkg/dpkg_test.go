@@ -227,3 +227,9 @@ func BenchmarkVerrevcmp(b *testing.B) {
 		verrevcmp(x, y)
 	}
 }
+
+// TestOSVVectors runs osv-scalibr's Debian fixtures.
+func TestOSVVectors(t *testing.T) {
+	vectortest.RunOSV(t, "debian-versions.txt", Compare)
+	vectortest.RunOSV(t, "debian-versions-generated.txt", Compare)
+}

@@ -2,7 +2,6 @@ package pep440
 
 import (
 	"errors"
-	"regexp"
 	"strings"
 )
 
@@ -16,18 +15,6 @@ var (
 	ErrInvalid = errors.New("not a valid PEP 440 version")
 )
 
-// versionPattern is the regular expression of PEP 440's appendix (as used by
-// packaging.version), anchored and case-insensitive, with surrounding white
-// space allowed.
-var versionPattern = regexp.MustCompile(`(?i)^[ \t\n\r\f\v]*v?` +
-	`(?:([0-9]+)!)?` + // epoch
-	`([0-9]+(?:\.[0-9]+)*)` + // release
-	`(?:[-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?([0-9]+)?)?` + // pre-release
-	`(?:-([0-9]+)|[-_.]?(post|rev|r)[-_.]?([0-9]+)?)?` + // post-release
-	`(?:[-_.]?(dev)[-_.]?([0-9]+)?)?` + // dev release
-	`(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?` + // local version
-	`[ \t\n\r\f\v]*$`)
-
 // Pre-release phases in order.
 const (
 	phaseA = iota
@@ -38,22 +25,84 @@ const (
 // Version is a parsed PEP 440 version (or, from ParseLegacy, a legacy
 // one). The zero value is not a valid version.
 type Version struct {
-	epoch   string   // digits without leading zeros ("" is 0)
-	release []string // digits without leading zeros; trailing zeros kept
+	epoch   string // digits without leading zeros ("" is 0)
+	release string // as written: digits separated by '.'
 	hasPre  bool
 	phase   int
-	pre     string
+	pre     string // digits without leading zeros
 	hasPost bool
 	post    string
 	hasDev  bool
 	dev     string
-	local   []string // lower-cased segments; nil when absent
+	// local is the local label as written, segments separated by '.', '-'
+	// or '_' ("" when absent).
+	local string
 	// legacy holds the comparison key of a legacy version; nil otherwise.
 	legacy []string
 	raw    string
 }
 
-// Parse parses s as a PEP 440 version.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+func isSep(c byte) bool { return c == '-' || c == '_' || c == '.' }
+
+func isAlnum(c byte) bool {
+	return isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+}
+
+// scanner walks a version string for Parse.
+type scanner struct {
+	s   string
+	pos int
+}
+
+func (p *scanner) peek(off int) byte {
+	if p.pos+off < len(p.s) {
+		return p.s[p.pos+off]
+	}
+	return 0
+}
+
+// digits consumes a run of digits and returns it.
+func (p *scanner) digits() string {
+	start := p.pos
+	for p.pos < len(p.s) && isDigit(p.s[p.pos]) {
+		p.pos++
+	}
+	return p.s[start:p.pos]
+}
+
+// word consumes the first of words (matched without regard to ASCII case)
+// that the input continues with, and returns its index, or -1.
+func (p *scanner) word(words ...string) int {
+	for i, w := range words {
+		if len(p.s)-p.pos >= len(w) && strings.EqualFold(p.s[p.pos:p.pos+len(w)], w) {
+			p.pos += len(w)
+			return i
+		}
+	}
+	return -1
+}
+
+// optSep consumes one '-', '_' or '.' if present.
+func (p *scanner) optSep() {
+	if isSep(p.peek(0)) {
+		p.pos++
+	}
+}
+
+// number consumes an optional separator and optional digits after a
+// pre-release, post-release or dev label, as [-_.]?([0-9]+)? does.
+func (p *scanner) number() string {
+	p.optSep()
+	return trimZeros(p.digits())
+}
+
+// Parse parses s as a PEP 440 version, accepting exactly what the
+// specification's regular expression (packaging.version.VERSION_PATTERN,
+// case-insensitive, with surrounding white space) accepts.
 func Parse(s string) (Version, error) {
 	if strings.TrimSpace(s) == "" {
 		return Version{}, ErrEmpty
@@ -61,39 +110,93 @@ func Parse(s string) (Version, error) {
 	if len(s) > MaxLen {
 		return Version{}, ErrTooLong
 	}
-	m := versionPattern.FindStringSubmatch(s)
-	if m == nil {
+	p := scanner{s: s}
+	for isSpace(p.peek(0)) {
+		p.pos++
+	}
+	if c := p.peek(0); c == 'v' || c == 'V' {
+		p.pos++
+	}
+	v := Version{raw: s}
+	// Epoch: digits followed by '!'; otherwise the digits start the release.
+	start := p.pos
+	if d := p.digits(); d != "" && p.peek(0) == '!' {
+		v.epoch = trimZeros(d)
+		p.pos++
+		start = p.pos
+	} else {
+		p.pos = start
+	}
+	// Release: [0-9]+(\.[0-9]+)*
+	if p.digits() == "" {
 		return Version{}, ErrInvalid
 	}
-	v := Version{raw: s, epoch: trimZeros(m[1])}
-	for _, r := range strings.Split(m[2], ".") {
-		v.release = append(v.release, trimZeros(r))
+	for p.peek(0) == '.' && isDigit(p.peek(1)) {
+		p.pos++
+		p.digits()
 	}
-	if m[3] != "" {
-		v.hasPre = true
-		switch strings.ToLower(m[3]) {
-		case "a", "alpha":
-			v.phase = phaseA
-		case "b", "beta":
-			v.phase = phaseB
-		default:
-			v.phase = phaseRC
+	v.release = s[start:p.pos]
+	// Pre-release: [-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?([0-9]+)?
+	save := p.pos
+	p.optSep()
+	switch p.word("alpha", "a", "beta", "b", "preview", "pre", "c", "rc") {
+	case 0, 1:
+		v.hasPre, v.phase = true, phaseA
+	case 2, 3:
+		v.hasPre, v.phase = true, phaseB
+	case 4, 5, 6, 7:
+		v.hasPre, v.phase = true, phaseRC
+	default:
+		p.pos = save
+	}
+	if v.hasPre {
+		v.pre = p.number()
+	}
+	// Post-release: -([0-9]+) | [-_.]?(post|rev|r)[-_.]?([0-9]+)?
+	save = p.pos
+	if p.peek(0) == '-' && isDigit(p.peek(1)) {
+		p.pos++
+		v.hasPost, v.post = true, trimZeros(p.digits())
+	} else {
+		p.optSep()
+		if p.word("post", "rev", "r") >= 0 {
+			v.hasPost, v.post = true, p.number()
+		} else {
+			p.pos = save
 		}
-		v.pre = trimZeros(m[4])
 	}
-	switch {
-	case m[5] != "":
-		v.hasPost, v.post = true, trimZeros(m[5])
-	case m[6] != "":
-		v.hasPost, v.post = true, trimZeros(m[7])
+	// Development release: [-_.]?(dev)[-_.]?([0-9]+)?
+	save = p.pos
+	p.optSep()
+	if p.word("dev") >= 0 {
+		v.hasDev, v.dev = true, p.number()
+	} else {
+		p.pos = save
 	}
-	if m[8] != "" {
-		v.hasDev, v.dev = true, trimZeros(m[9])
+	// Local version: \+([a-z0-9]+(?:[-_.][a-z0-9]+)*)
+	if p.peek(0) == '+' {
+		p.pos++
+		start := p.pos
+		for {
+			n := p.pos
+			for isAlnum(p.peek(0)) {
+				p.pos++
+			}
+			if p.pos == n {
+				return Version{}, ErrInvalid
+			}
+			if !isSep(p.peek(0)) || !isAlnum(p.peek(1)) {
+				break
+			}
+			p.pos++
+		}
+		v.local = s[start:p.pos]
 	}
-	if m[10] != "" {
-		v.local = strings.FieldsFunc(strings.ToLower(m[10]), func(r rune) bool {
-			return r == '-' || r == '_' || r == '.'
-		})
+	for isSpace(p.peek(0)) {
+		p.pos++
+	}
+	if p.pos != len(s) {
+		return Version{}, ErrInvalid
 	}
 	return v, nil
 }
@@ -131,11 +234,11 @@ func (v Version) String() string {
 		b.WriteString(v.epoch)
 		b.WriteByte('!')
 	}
-	for i, r := range v.release {
+	for i, r := range strings.Split(v.release, ".") {
 		if i > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(num(r))
+		b.WriteString(num(trimZeros(r)))
 	}
 	if v.hasPre {
 		b.WriteString([...]string{"a", "b", "rc"}[v.phase])
@@ -149,9 +252,18 @@ func (v Version) String() string {
 		b.WriteString(".dev")
 		b.WriteString(num(v.dev))
 	}
-	if v.local != nil {
+	if v.local != "" {
 		b.WriteByte('+')
-		b.WriteString(strings.Join(v.local, "."))
+		for i := 0; i < len(v.local); i++ {
+			c := v.local[i]
+			switch {
+			case isSep(c):
+				c = '.'
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+		}
 	}
 	return b.String()
 }
@@ -246,51 +358,84 @@ func (v Version) preRank() int {
 	return 1
 }
 
-// compareRelease compares release tuples ignoring trailing zeros.
-func compareRelease(a, b []string) int {
-	a, b = trimTrailingZeros(a), trimTrailingZeros(b)
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if c := compareNumber(a[i], b[i]); c != 0 {
+// compareRelease compares dot-separated release numbers ignoring trailing
+// zeros: a missing part counts as 0.
+func compareRelease(a, b string) int {
+	for a != "" || b != "" {
+		var pa, pb string
+		pa, a, _ = strings.Cut(a, ".")
+		pb, b, _ = strings.Cut(b, ".")
+		if c := compareNumber(trimZeros(pa), trimZeros(pb)); c != 0 {
 			return c
 		}
 	}
-	return compareInt(len(a), len(b))
+	return 0
 }
 
-func trimTrailingZeros(r []string) []string {
-	for len(r) > 0 && r[len(r)-1] == "" {
-		r = r[:len(r)-1]
+// nextLocal splits the first segment off a local label.
+func nextLocal(s string) (seg, rest string) {
+	for i := 0; i < len(s); i++ {
+		if isSep(s[i]) {
+			return s[:i], s[i+1:]
+		}
 	}
-	return r
+	return s, ""
 }
 
 // compareLocal compares local version labels: absent sorts first; segments
 // compare numerically when both are numbers, a number beats a string, and
-// strings compare lexically.
-func compareLocal(a, b []string) int {
+// strings compare lexically without regard to case; more segments sort
+// later.
+func compareLocal(a, b string) int {
 	switch {
-	case a == nil && b == nil:
+	case a == "" && b == "":
 		return 0
-	case a == nil:
+	case a == "":
 		return -1
-	case b == nil:
+	case b == "":
 		return 1
 	}
-	for i := 0; i < len(a) && i < len(b); i++ {
-		an, bn := isDigits(a[i]), isDigits(b[i])
+	for a != "" && b != "" {
+		var sa, sb string
+		sa, a = nextLocal(a)
+		sb, b = nextLocal(b)
+		an, bn := isDigits(sa), isDigits(sb)
 		var c int
 		switch {
 		case an && bn:
-			c = compareNumber(trimZeros(a[i]), trimZeros(b[i]))
+			c = compareNumber(trimZeros(sa), trimZeros(sb))
 		case an:
 			c = 1
 		case bn:
 			c = -1
 		default:
-			c = strings.Compare(a[i], b[i])
+			c = compareFold(sa, sb)
 		}
 		if c != 0 {
 			return c
+		}
+	}
+	switch {
+	case a == "" && b == "":
+		return 0
+	case a == "":
+		return -1
+	}
+	return 1
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// compareFold compares ASCII strings as their lower-case forms.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if ca, cb := lower(a[i]), lower(b[i]); ca != cb {
+			return compareInt(int(ca), int(cb))
 		}
 	}
 	return compareInt(len(a), len(b))

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/portcullis-oci/portcullis/internal/version/internal/vectortest"
 )
 
 // sorted is the ordering example of packaging's test suite: each entry sorts
@@ -100,4 +102,23 @@ func TestLegacy(t *testing.T) {
 	}
 	_, err := Parse("0.1-bulbasaur")
 	assert.ErrorIs(t, err, ErrInvalid)
+}
+
+// TestOSVVectors runs osv-scalibr's PyPI fixtures with ParseLegacy, the
+// parser the PyPI comparer uses (the generated fixture came from a
+// packaging release that still had LegacyVersion).
+func TestOSVVectors(t *testing.T) {
+	compare := func(a, b string) (int, error) {
+		va, err := ParseLegacy(a)
+		if err != nil {
+			return 0, err
+		}
+		vb, err := ParseLegacy(b)
+		if err != nil {
+			return 0, err
+		}
+		return va.Compare(vb), nil
+	}
+	vectortest.RunOSV(t, "pypi-versions.txt", compare)
+	vectortest.RunOSV(t, "pypi-versions-generated.txt", compare)
 }

@@ -194,3 +194,8 @@ func TestClaircoreParseVectors(t *testing.T) {
 	}
 	t.Logf("%s/%s: %d of %d vectors passed", filepath.Base(filepath.Dir(path)), filepath.Base(path), passed, len(lines))
 }
+
+// TestOSVVectors runs osv-scalibr's Red Hat fixture (EVR strings).
+func TestOSVVectors(t *testing.T) {
+	vectortest.RunOSV(t, "redhat-versions.txt", Compare)
+}

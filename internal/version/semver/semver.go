@@ -13,8 +13,10 @@ var (
 	ErrEmpty      = errors.New("version string is empty")
 	ErrTooLong    = errors.New("version string is longer than 256 bytes")
 	ErrNumber     = errors.New("major, minor and patch must be numbers")
-	ErrTooMany    = errors.New("more than three numeric parts")
 	ErrIdentifier = errors.New("pre-release and build identifiers must be non-empty [0-9A-Za-z-]")
+	// ErrTooBig is returned by ParseNPM for a major, minor or patch above
+	// JavaScript's Number.MAX_SAFE_INTEGER, which node-semver rejects.
+	ErrTooBig = errors.New("version number is larger than 9007199254740991")
 )
 
 // Version is a parsed semantic version. The zero value is not valid.
@@ -26,7 +28,10 @@ type Version struct {
 	// Build is the part after '+' ("" when absent).
 	Build string
 
-	raw string
+	// extra holds numeric parts after the patch, dot-separated as written
+	// ("4.5" in 1.2.3.4.5); "" when absent.
+	extra string
+	raw   string
 }
 
 // Parse parses s as described in the package documentation.
@@ -38,7 +43,10 @@ func Parse(s string) (Version, error) {
 		return Version{}, ErrTooLong
 	}
 	v := Version{raw: s}
-	rest := strings.TrimPrefix(s, "v")
+	rest := s
+	if rest[0] == 'v' {
+		rest = rest[1:]
+	}
 	if i := strings.IndexByte(rest, '+'); i >= 0 {
 		v.Build = rest[i+1:]
 		if !validIdentifiers(v.Build) {
@@ -53,19 +61,47 @@ func Parse(s string) (Version, error) {
 		}
 		rest = rest[:i]
 	}
-	parts := strings.Split(rest, ".")
-	if len(parts) > 3 {
-		return Version{}, ErrTooMany
-	}
-	nums := [3]string{}
-	for i, p := range parts {
-		if !isDigits(p) {
+	var nums [3]string
+	for i := 0; ; i++ {
+		part, more := rest, false
+		if j := strings.IndexByte(rest, '.'); j >= 0 {
+			part, rest, more = rest[:j], rest[j+1:], true
+		}
+		if !isDigits(part) {
 			return Version{}, ErrNumber
 		}
-		nums[i] = strings.TrimLeft(p, "0")
+		if i < 3 {
+			nums[i] = strings.TrimLeft(part, "0")
+		}
+		if !more {
+			break
+		}
+		if i == 2 {
+			// Numeric parts after the patch.
+			if !validNumbers(rest) {
+				return Version{}, ErrNumber
+			}
+			v.extra = rest
+			break
+		}
 	}
 	v.Major, v.Minor, v.Patch = nums[0], nums[1], nums[2]
 	return v, nil
+}
+
+// validNumbers reports whether s is a non-empty dot-separated list of
+// digit strings.
+func validNumbers(s string) bool {
+	for {
+		part, rest, more := strings.Cut(s, ".")
+		if !isDigits(part) {
+			return false
+		}
+		if !more {
+			return true
+		}
+		s = rest
+	}
 }
 
 func isDigits(s string) bool {
@@ -78,6 +114,10 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+func isIdentChar(c byte) bool {
+	return c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // validIdentifiers reports whether s is a non-empty dot-separated list of
@@ -96,7 +136,7 @@ func validIdentifiers(s string) bool {
 			}
 			prevDot = true
 			continue
-		case c == '-', '0' <= c && c <= '9', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case isIdentChar(c):
 		default:
 			return false
 		}
@@ -111,9 +151,22 @@ func (v Version) String() string { return v.raw }
 // IsPrerelease reports whether v has a pre-release part.
 func (v Version) IsPrerelease() bool { return v.Prerelease != "" }
 
+// Extra returns the numeric parts after the patch as written ("4.5" for
+// 1.2.3.4.5), or "" when there are none.
+func (v Version) Extra() string { return v.extra }
+
 // Compare returns -1, 0 or +1 as v has lower, equal or higher precedence
 // than w. Build metadata is ignored.
 func (v Version) Compare(w Version) int {
+	if c := v.CompareRelease(w); c != 0 {
+		return c
+	}
+	return ComparePrerelease(v.Prerelease, w.Prerelease)
+}
+
+// CompareRelease compares only the numeric parts of v and w (major, minor,
+// patch and any further numeric parts), ignoring pre-release and build.
+func (v Version) CompareRelease(w Version) int {
 	if c := compareNumber(v.Major, w.Major); c != 0 {
 		return c
 	}
@@ -123,7 +176,21 @@ func (v Version) Compare(w Version) int {
 	if c := compareNumber(v.Patch, w.Patch); c != 0 {
 		return c
 	}
-	return ComparePrerelease(v.Prerelease, w.Prerelease)
+	return compareExtra(v.extra, w.extra)
+}
+
+// compareExtra compares dot-separated digit lists by value, a missing part
+// counting as 0.
+func compareExtra(a, b string) int {
+	for a != "" || b != "" {
+		var ap, bp string
+		ap, a, _ = strings.Cut(a, ".")
+		bp, b, _ = strings.Cut(b, ".")
+		if c := compareNumber(strings.TrimLeft(ap, "0"), strings.TrimLeft(bp, "0")); c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
 // Compare parses a and b and compares them.
@@ -161,6 +228,14 @@ func ComparePrerelease(a, b string) int {
 	case b == "":
 		return -1
 	}
+	return CompareIdentifiers(a, b)
+}
+
+// CompareIdentifiers compares two non-empty dot-separated identifier lists
+// by SemVer's pre-release rules: identifier by identifier, numeric ones by
+// value and before alphanumeric ones, which compare in ASCII order, and a
+// list after its own prefix.
+func CompareIdentifiers(a, b string) int {
 	for {
 		ai, arest, aMore := strings.Cut(a, ".")
 		bi, brest, bMore := strings.Cut(b, ".")

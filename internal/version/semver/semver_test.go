@@ -13,7 +13,8 @@ import (
 var sorted = []string{
 	"0.0.0-foo", "0.0.0", "0.9.9", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
 	"1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "v1.1",
-	"1.2.3-R2", "1.2.3-r100", "1.2.3-r2", "1.2.3", "2", "18446744073709551616",
+	"1.2.3-R2", "1.2.3-r100", "1.2.3-r2", "1.2.3", "1.2.3.1-rc.1", "1.2.3.1", "1.2.3.1.1", "1.2.3.2",
+	"2", "18446744073709551616",
 }
 
 func TestOrder(t *testing.T) {
@@ -39,7 +40,7 @@ func TestOrder(t *testing.T) {
 func TestEqual(t *testing.T) {
 	for _, p := range [][2]string{
 		{"1.2.3", "v1.2.3"}, {"1.2.3+build", "1.2.3+other"}, {"1", "1.0.0"}, {"1.02", "1.2.0"},
-		{"1.0.0-01", "1.0.0-1"},
+		{"1.0.0-01", "1.0.0-1"}, {"1.2.3.0", "1.2.3"}, {"1.2.3.0.0+x", "v1.2.3"},
 	} {
 		c, err := Compare(p[0], p[1])
 		require.NoError(t, err)
@@ -62,7 +63,8 @@ func TestParseErrors(t *testing.T) {
 		"v":                           ErrNumber,
 		"1.x":                         ErrNumber,
 		"1..2":                        ErrNumber,
-		"1.2.3.4":                     ErrTooMany,
+		"1.2.3.x":                     ErrNumber,
+		"1.2.3.":                      ErrNumber,
 		"1.2.3-":                      ErrIdentifier,
 		"1.2.3-a..b":                  ErrIdentifier,
 		"1.2.3+":                      ErrIdentifier,

@@ -1,0 +1,147 @@
+package kev
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/portcullis-oci/portcullis/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb"
+)
+
+// Defaults of a [Source].
+const (
+	// DefaultURL is CISA's Known Exploited Vulnerabilities catalogue in
+	// JSON.
+	DefaultURL = "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
+	// DefaultMaxBytes bounds the catalogue, before and after
+	// decompression: 64 MiB (it is about 1.5 MiB in 2025).
+	DefaultMaxBytes int64 = 64 << 20
+	// Name is the source's name.
+	Name = "kev"
+)
+
+// Option configures a [Source].
+type Option func(*options)
+
+type options struct {
+	url      string
+	path     string
+	client   *httpfetch.Client
+	log      *slog.Logger
+	maxBytes int64
+}
+
+// WithURL sets where the catalogue is downloaded from. The default is
+// [DefaultURL].
+func WithURL(u string) Option { return func(o *options) { o.url = u } }
+
+// WithPath makes the source read the catalogue (plain or gzipped) from a
+// local file instead of the network, for air-gapped imports. The default
+// is "" (download from the URL).
+func WithPath(p string) Option { return func(o *options) { o.path = p } }
+
+// WithClient sets the HTTP client. The default is httpfetch.New().
+func WithClient(c *httpfetch.Client) Option { return func(o *options) { o.client = c } }
+
+// WithLogger sets where the source logs. The default is a logger that
+// discards.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithMaxBytes bounds the size of the catalogue, before and after
+// decompression. The default is [DefaultMaxBytes].
+func WithMaxBytes(n int64) Option { return func(o *options) { o.maxBytes = n } }
+
+// Source is CISA's KEV catalogue as a [vulndb.VulnSource]. Every Fetch
+// emits the whole catalogue (it is a [vulndb.Snapshotter]): one record per
+// CVE, carrying [vulndb.KEV] and no Affected entry, so it adds an exploit
+// signal to the records of other feeds and never matches a package by
+// itself.
+//
+// A Source is not safe for concurrent Fetch calls; Skipped may be called
+// at any time.
+type Source struct {
+	opts options
+
+	mu      sync.Mutex
+	skipped int
+	reasons []string
+}
+
+var (
+	_ vulndb.VulnSource  = (*Source)(nil)
+	_ vulndb.Snapshotter = (*Source)(nil)
+	_ vulndb.SkipCounter = (*Source)(nil)
+)
+
+// New returns a source reading the catalogue from [DefaultURL] unless
+// options say otherwise.
+func New(opts ...Option) (*Source, error) {
+	o := options{url: DefaultURL, maxBytes: DefaultMaxBytes}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.client == nil {
+		o.client = httpfetch.New()
+	}
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
+	}
+	if o.maxBytes <= 0 {
+		return nil, fmt.Errorf("kev: WithMaxBytes(%d): must be positive", o.maxBytes)
+	}
+	if o.path == "" && o.url == "" {
+		return nil, errors.New("kev: neither a URL nor a path")
+	}
+	return &Source{opts: o}, nil
+}
+
+// Name returns [Name].
+func (s *Source) Name() string { return Name }
+
+// Snapshot reports true: every Fetch emits the whole catalogue.
+func (s *Source) Snapshot() bool { return true }
+
+// Skipped returns how many entries (or fields of entries) the last Fetch
+// skipped, with a line per reason.
+func (s *Source) Skipped() (int, []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.skipped, append([]string(nil), s.reasons...)
+}
+
+// Fetch reads the catalogue and emits one record per CVE, in the
+// catalogue's order. It returns [vulndb.ErrUnchanged] when the server
+// answers "not modified" to the validators in since, or the local file has
+// the hash in since. The cursor returned is JSON of the response's
+// validators (ETag, Last-Modified) or of the file's SHA-256.
+func (s *Source) Fetch(ctx context.Context, since vulndb.Cursor, emit func(vulndb.Vulnerability) error) (vulndb.Cursor, error) {
+	feed := feedinput.Feed{Name: Name, Client: s.opts.client, MaxBytes: s.opts.maxBytes}
+	in, err := feed.Open(ctx, s.opts.url, s.opts.path, feedinput.ParseCursor(string(since)))
+	if errors.Is(err, feedinput.ErrUnchanged) {
+		return "", vulndb.ErrUnchanged
+	}
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	var sk feedinput.SkipLog
+	cat, err := parse(ctx, in, in.Name, &sk, emit)
+	s.mu.Lock()
+	s.skipped, s.reasons = sk.Count(), sk.Reasons()
+	s.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	if cat.count != nil && *cat.count != cat.entries {
+		s.opts.log.LogAttrs(ctx, slog.LevelWarn, "KEV catalogue count differs from its entries",
+			slog.String("from", in.Name), slog.Int("count", *cat.count), slog.Int("entries", cat.entries))
+	}
+	s.opts.log.LogAttrs(ctx, slog.LevelInfo, "KEV catalogue imported",
+		slog.String("from", in.Name), slog.String("catalogVersion", cat.version),
+		slog.Int("records", cat.emitted), slog.Int("skipped", sk.Count()))
+	return vulndb.Cursor(in.Cursor.Encode()), nil
+}
