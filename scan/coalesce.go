@@ -54,6 +54,7 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 	visible := make(map[evidence]int)
 	removed := make(map[removalKey]RemovedPackage)
 	extras := make(map[pkgKey]*Package) // the latest instance with licences
+	owning := make(map[pkgKey]*Package) // the latest instance with a file list
 	var prev map[pkgKey]held
 
 	// byPath indexes each layer's packages by analyzer and evidence path.
@@ -71,6 +72,9 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 				byPath[k][e] = append(byPath[k][e], p)
 				if len(p.Licenses) > 0 || len(p.Paths) > 1 {
 					extras[keyOf(p)] = p
+				}
+				if len(p.OwnedFiles) > 0 {
+					owning[keyOf(p)] = p
 				}
 			}
 		}
@@ -138,6 +142,9 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 			if len(pkg.Paths) < len(x.Paths) {
 				pkg.Paths = x.Paths
 			}
+		}
+		if x := owning[key]; x != nil && len(pkg.OwnedFiles) == 0 {
+			pkg.OwnedFiles = x.OwnedFiles
 		}
 		out.packages = append(out.packages, pkg)
 	}

@@ -61,6 +61,11 @@ type Package struct {
 	CPEs []string `json:"cpes,omitempty"`
 	// Dev marks a development dependency read from a lock file.
 	Dev bool `json:"dev,omitempty"`
+	// OwnedFiles are the files an OS package installed, as its database
+	// lists them (relative to the image root). OS analyzers fill it; the
+	// scanner uses it to find the owners of other packages' evidence and
+	// leaves it out of the final report.
+	OwnedFiles []string `json:"ownedFiles,omitempty"`
 	// Owner is the OS package whose files include this package's evidence
 	// (Debian's python3-* modules, the jars of lib*-java), when there is
 	// one. Such packages take their vulnerabilities from the OS feed by

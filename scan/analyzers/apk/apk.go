@@ -32,7 +32,7 @@ func New() *Analyzer { return &Analyzer{} }
 func (*Analyzer) Name() string { return Name }
 
 // Version returns the analyzer's version, part of the cache key.
-func (*Analyzer) Version() int { return 1 }
+func (*Analyzer) Version() int { return 2 }
 
 // Match reports whether path is an installed database held in a regular
 // file.
@@ -72,13 +72,14 @@ func toPackage(path string, e Entry) scan.Package {
 		src = e.Name
 	}
 	p := scan.Package{
-		Name:    e.Name,
-		Version: e.Version,
-		Type:    scan.TypeAPK,
-		Arch:    e.Arch,
-		Source:  &scan.Source{Name: src, Version: e.Version},
-		PURL:    scan.NewPURL(scan.TypeAPK, "", e.Name, e.Version, "arch", e.Arch),
-		Paths:   []string{path},
+		Name:       e.Name,
+		Version:    e.Version,
+		Type:       scan.TypeAPK,
+		Arch:       e.Arch,
+		Source:     &scan.Source{Name: src, Version: e.Version},
+		PURL:       scan.NewPURL(scan.TypeAPK, "", e.Name, e.Version, "arch", e.Arch),
+		Paths:      []string{path},
+		OwnedFiles: e.Files,
 	}
 	if e.License != "" {
 		p.Licenses = []string{e.License}

@@ -114,7 +114,7 @@ func TestMatch(t *testing.T) {
 		assert.Equal(t, tt.want, a.Match(tt.path, tt.mode), "%s %v", tt.path, tt.mode)
 	}
 	assert.Equal(t, "apk", a.Name())
-	assert.Equal(t, 1, a.Version())
+	assert.Equal(t, 2, a.Version())
 }
 
 const (
@@ -209,10 +209,11 @@ func TestFields(t *testing.T) {
 	want := []scan.Package{
 		{
 			Name: "a", Version: "1.0-r0", Type: "apk", Arch: "x86_64",
-			Source:   &scan.Source{Name: "asrc", Version: "1.0-r0"},
-			Licenses: []string{"MIT"},
-			PURL:     scan.NewPURL("apk", "", "a", "1.0-r0", "arch", "x86_64"),
-			Paths:    []string{UsrInstalledPath},
+			Source:     &scan.Source{Name: "asrc", Version: "1.0-r0"},
+			Licenses:   []string{"MIT"},
+			PURL:       scan.NewPURL("apk", "", "a", "1.0-r0", "arch", "x86_64"),
+			Paths:      []string{UsrInstalledPath},
+			OwnedFiles: []string{"usr/bin/a", "usr/bin/a2"},
 		},
 		{
 			Name: "b", Version: "2.3_rc1-r5", Type: "apk", Arch: "aarch64",

@@ -37,7 +37,7 @@ func New() *Analyzer { return &Analyzer{} }
 func (*Analyzer) Name() string { return Name }
 
 // Version returns the analyzer's version, part of the cache key.
-func (*Analyzer) Version() int { return 1 }
+func (*Analyzer) Version() int { return 2 }
 
 type kind int
 
@@ -46,7 +46,12 @@ const (
 	kindStatus
 	kindStatusD
 	kindCopyright
+	kindList    // var/lib/dpkg/info/<package>[:arch].list
+	kindMD5sums // var/lib/dpkg/status.d/<package>.md5sums (distroless)
 )
+
+// InfoDir holds dpkg's per-package file lists.
+const InfoDir = "var/lib/dpkg/info/"
 
 func kindOf(p string) kind {
 	switch {
@@ -54,10 +59,17 @@ func kindOf(p string) kind {
 		return kindStatus
 	case strings.HasPrefix(p, StatusDir):
 		n := p[len(StatusDir):]
-		if n == "" || strings.Contains(n, "/") || strings.HasSuffix(n, ".md5sums") {
+		if n == "" || strings.Contains(n, "/") {
 			return kindNone
 		}
+		if strings.HasSuffix(n, ".md5sums") {
+			return kindMD5sums
+		}
 		return kindStatusD
+	case strings.HasPrefix(p, InfoDir) && strings.HasSuffix(p, ".list"):
+		if n := p[len(InfoDir) : len(p)-len(".list")]; n != "" && !strings.Contains(n, "/") {
+			return kindList
+		}
 	case strings.HasPrefix(p, DocDir) && strings.HasSuffix(p, "/copyright"):
 		if pkgDir(p) != "" {
 			return kindCopyright
@@ -81,8 +93,8 @@ func pkgDir(p string) string {
 }
 
 // Match reports whether the analyzer reads the regular file at path:
-// var/lib/dpkg/status, any file directly in var/lib/dpkg/status.d/ but
-// *.md5sums, and usr/share/doc/<package>/copyright.
+// var/lib/dpkg/status, the files directly in var/lib/dpkg/status.d/, the
+// file lists var/lib/dpkg/info/*.list and usr/share/doc/<package>/copyright.
 func (*Analyzer) Match(path string, mode fs.FileMode) bool {
 	return mode.IsRegular() && kindOf(path) != kindNone
 }
@@ -107,9 +119,10 @@ type copyright struct {
 // joined, next to the packages that could be read.
 func (*Analyzer) Analyze(ctx context.Context, in scan.Input) ([]scan.Package, error) {
 	var (
-		dbs  []*database
-		docs = map[string]copyright{}
-		errs []error
+		dbs   []*database
+		docs  = map[string]copyright{}
+		owned = map[string][]string{} // package (without :arch) → files
+		errs  []error
 	)
 	for f := range in.Files {
 		if err := ctx.Err(); err != nil {
@@ -120,6 +133,12 @@ func (*Analyzer) Analyze(ctx context.Context, in scan.Input) ([]scan.Package, er
 			db := &database{path: f.Path}
 			db.entries, db.perr, db.err = parseStatus(ctx, f, kindOf(f.Path) == kindStatusD)
 			dbs = append(dbs, db)
+		case kindList, kindMD5sums:
+			name, files, err := parseFileList(f, kindOf(f.Path) == kindMD5sums)
+			if err != nil {
+				errs = append(errs, &scan.FileError{Path: f.Path, Err: fmt.Errorf("dpkg: file list: %w", wrapLimit(err))})
+			}
+			owned[name] = append(owned[name], files...)
 		case kindCopyright:
 			lics, err := parseCopyright(f)
 			if err != nil {
@@ -155,7 +174,9 @@ func (*Analyzer) Analyze(ctx context.Context, in scan.Input) ([]scan.Package, er
 				continue
 			}
 			seen[key] = origin{db, e.line}
-			pkgs = append(pkgs, toPackage(db.path, e, docs[e.name]))
+			p := toPackage(db.path, e, docs[e.name])
+			p.OwnedFiles = owned[e.name]
+			pkgs = append(pkgs, p)
 		}
 	}
 	for _, db := range dbs {
@@ -216,3 +237,37 @@ type limitError struct{ error }
 
 func (e limitError) Is(target error) bool { return target == scan.ErrTooLarge }
 func (e limitError) Unwrap() error        { return e.error }
+
+// MaxFileListBytes bounds one file list.
+const MaxFileListBytes = 64 << 20
+
+// parseFileList reads a dpkg file list (one absolute path per line) or a
+// distroless md5sums file ("<md5>  <path>") and returns the package it is
+// for and its files, relative to the image root. Directories are listed
+// too; they do no harm.
+func parseFileList(f *scan.File, md5sums bool) (string, []string, error) {
+	base := f.Path[strings.LastIndexByte(f.Path, '/')+1:]
+	name := strings.TrimSuffix(strings.TrimSuffix(base, ".list"), ".md5sums")
+	name, _, _ = strings.Cut(name, ":")
+	b, err := f.ReadAll(MaxFileListBytes)
+	if err != nil {
+		return name, nil, err
+	}
+	var files []string
+	for line := range strings.Lines(string(b)) {
+		line = strings.TrimRight(line, "\r\n")
+		if md5sums {
+			_, rest, ok := strings.Cut(line, "  ")
+			if !ok {
+				continue
+			}
+			line = rest
+		}
+		line = strings.Trim(line, "/")
+		if line == "" || line == "." {
+			continue
+		}
+		files = append(files, line)
+	}
+	return name, files, nil
+}

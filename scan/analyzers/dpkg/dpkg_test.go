@@ -153,7 +153,11 @@ func TestMatch(t *testing.T) {
 		{"var/lib/dpkg/available", 0o644, false},
 		{"var/lib/dpkg/status.d/base", 0o644, true},
 		{"var/lib/dpkg/status.d/libssl3", 0o644, true},
-		{"var/lib/dpkg/status.d/libssl3.md5sums", 0o644, false},
+		{"var/lib/dpkg/status.d/libssl3.md5sums", 0o644, true},
+		{"var/lib/dpkg/info/libc6:amd64.list", 0o644, true},
+		{"var/lib/dpkg/info/curl.list", 0o644, true},
+		{"var/lib/dpkg/info/curl.md5sums", 0o644, false},
+		{"var/lib/dpkg/info/sub/curl.list", 0o644, false},
 		{"var/lib/dpkg/status.d/sub/x", 0o644, false},
 		{"var/lib/dpkg/status.d/", 0o644, false},
 		{"usr/share/doc/libc6/copyright", 0o644, true},
@@ -171,7 +175,7 @@ func TestMatch(t *testing.T) {
 		assert.Equal(t, tt.want, a.Match(tt.path, tt.mode), "%s %v", tt.path, tt.mode)
 	}
 	assert.Equal(t, "dpkg", a.Name())
-	assert.Equal(t, 1, a.Version())
+	assert.Equal(t, 2, a.Version())
 }
 
 const (
@@ -582,4 +586,26 @@ func BenchmarkAnalyzeTexlive(b *testing.B) {
 			b.Fatal(len(pkgs), err)
 		}
 	}
+}
+
+func TestFileLists(t *testing.T) {
+	pkgs, err := analyze(t,
+		file("var/lib/dpkg/status", stanzaA+"\n"+stanzaB),
+		file("var/lib/dpkg/info/a:amd64.list", "/.\n/usr\n/usr/bin/a\n/usr/share/doc/a/copyright\n"),
+		file("var/lib/dpkg/info/b.list", "/usr/lib/python3/dist-packages/b-3.4.dist-info/METADATA\r\n"),
+	)
+	require.NoError(t, err)
+	got := byName(pkgs)
+	assert.Equal(t, []string{"usr", "usr/bin/a", "usr/share/doc/a/copyright"}, got["a"].OwnedFiles)
+	assert.Equal(t, []string{"usr/lib/python3/dist-packages/b-3.4.dist-info/METADATA"}, got["b"].OwnedFiles)
+}
+
+func TestDistrolessMD5sums(t *testing.T) {
+	pkgs, err := analyze(t,
+		file("var/lib/dpkg/status.d/libssl3", strings.Replace(stanzaA, "Package: a", "Package: libssl3", 1)),
+		file("var/lib/dpkg/status.d/libssl3.md5sums", "0123456789abcdef0123456789abcdef  usr/lib/x86_64-linux-gnu/libssl.so.3\nmalformed\n"),
+	)
+	require.NoError(t, err)
+	require.Len(t, pkgs, 1)
+	assert.Equal(t, []string{"usr/lib/x86_64-linux-gnu/libssl.so.3"}, pkgs[0].OwnedFiles)
 }

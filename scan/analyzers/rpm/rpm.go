@@ -77,7 +77,7 @@ func New(opts ...Option) *Analyzer {
 func (*Analyzer) Name() string { return Name }
 
 // Version returns the analyzer's version, part of the cache key.
-func (*Analyzer) Version() int { return 1 }
+func (*Analyzer) Version() int { return 2 }
 
 // Match reports whether path is one of [DatabasePaths], held in a regular
 // file.
@@ -146,7 +146,7 @@ func (a *Analyzer) analyzeFile(ctx context.Context, dir string, f *scan.File) (p
 	if fi.Size() > a.maxBytes {
 		return nil, fmt.Errorf("rpm: %d bytes: %w of %d bytes", fi.Size(), scan.ErrTooLarge, a.maxBytes)
 	}
-	db, err := rpmdb.Open(name, rpmdb.WithFiles(false))
+	db, err := rpmdb.Open(name)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -180,13 +180,14 @@ func toPackage(path string, p rpmdb.Package) scan.Package {
 		src = &scan.Source{Name: name, Version: prefix + svr}
 	}
 	out := scan.Package{
-		Name:    p.Name,
-		Version: prefix + vr,
-		Type:    scan.TypeRPM,
-		Arch:    p.Arch,
-		Source:  src,
-		PURL:    scan.NewPURL(scan.TypeRPM, "", p.Name, vr, "arch", p.Arch, "epoch", epoch),
-		Paths:   []string{path},
+		Name:       p.Name,
+		Version:    prefix + vr,
+		Type:       scan.TypeRPM,
+		Arch:       p.Arch,
+		Source:     src,
+		PURL:       scan.NewPURL(scan.TypeRPM, "", p.Name, vr, "arch", p.Arch, "epoch", epoch),
+		Paths:      []string{path},
+		OwnedFiles: trimRoot(p.Files),
 	}
 	if p.License != "" {
 		out.Licenses = []string{p.License}
@@ -232,3 +233,14 @@ type limitError struct{ error }
 
 func (e limitError) Is(target error) bool { return target == scan.ErrTooLarge }
 func (e limitError) Unwrap() error        { return e.error }
+
+// trimRoot makes the database's absolute paths relative to the image root.
+func trimRoot(files []string) []string {
+	out := make([]string, 0, len(files))
+	for _, f := range files {
+		if f = strings.Trim(f, "/"); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
