@@ -33,6 +33,15 @@ type Analyzer interface {
 	Analyze(ctx context.Context, in Input) ([]Package, error)
 }
 
+// Finisher is an optional ability of an [Analyzer]: after the layers are
+// merged, the scanner hands it the packages it found that are in the final
+// image, and keeps what it returns. An analyzer uses it to settle what
+// only the whole image shows, such as a lock file in one layer whose
+// packages another layer installed. Finish must not add packages.
+type Finisher interface {
+	Finish(pkgs []Package) []Package
+}
+
 // Input is what an [Analyzer] gets for one layer.
 type Input struct {
 	// Layer is the layer being analysed.

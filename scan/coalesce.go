@@ -12,15 +12,17 @@ type evidence struct{ analyzer, path string }
 
 // pkgKey identifies a package instance; removalKey leaves out the version,
 // so that an upgrade is not a removal.
-type pkgKey struct{ analyzer, typ, name, version, arch, path string }
-type removalKey struct{ analyzer, typ, name, arch, path string }
+// The PURL namespace tells apart packages that share a name in one file
+// (two jars with one artifact ID in different groups).
+type pkgKey struct{ analyzer, typ, namespace, name, version, arch, path string }
+type removalKey struct{ analyzer, typ, namespace, name, arch, path string }
 
 func keyOf(p *Package) pkgKey {
-	return pkgKey{p.FoundBy, p.Type, p.Name, p.Version, p.Arch, firstPath(p)}
+	return pkgKey{p.FoundBy, p.Type, p.PURL.Namespace, p.Name, p.Version, p.Arch, firstPath(p)}
 }
 
 func (k pkgKey) removal() removalKey {
-	return removalKey{k.analyzer, k.typ, k.name, k.arch, k.path}
+	return removalKey{k.analyzer, k.typ, k.namespace, k.name, k.arch, k.path}
 }
 
 func firstPath(p *Package) string {
@@ -198,4 +200,38 @@ func comparePackages(a, b *Package) int {
 		strings.Compare(firstPath(a), firstPath(b)),
 		strings.Compare(a.FoundBy, b.FoundBy),
 	)
+}
+
+// finish gives each [Finisher] among the analyzers its packages of the
+// merged image and keeps what it returns, in the report's order.
+func finish(analyzers []Analyzer, pkgs []Package) []Package {
+	changed := false
+	for _, a := range analyzers {
+		f, ok := a.(Finisher)
+		if !ok {
+			continue
+		}
+		name := a.Name()
+		var mine, rest []Package
+		for _, p := range pkgs {
+			if p.FoundBy == name {
+				mine = append(mine, p)
+			} else {
+				rest = append(rest, p)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		kept := f.Finish(mine)
+		if len(kept) > len(mine) {
+			kept = kept[:len(mine)] // Finish must not add packages
+		}
+		pkgs = append(rest, kept...)
+		changed = true
+	}
+	if changed {
+		sortPackages(pkgs)
+	}
+	return pkgs
 }

@@ -110,7 +110,7 @@ func (s *LayerScanner) Scan(ctx context.Context, img v1.Image, opts ...ScanOptio
 		rep.Incomplete = append(rep.Incomplete, *derr)
 	}
 	rep.Distro = distro
-	rep.Packages = assignOwners(c.packages, c.removed, v)
+	rep.Packages = assignOwners(finish(s.analyzers, c.packages), c.removed, v)
 	rep.Removed = c.removed
 	for i := range rep.Packages {
 		rep.Packages[i].PURL = osPURL(rep.Packages[i], distro)

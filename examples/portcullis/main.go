@@ -1,7 +1,13 @@
 // Command portcullis is the reference command line for the Portcullis
-// library: it scans container images layer by layer.
+// library: it scans container images layer by layer and matches what they
+// hold against the vulnerability database.
 //
-//	portcullis scan [--format table|json] [--output FILE] [--no-vulns] [--platform OS/ARCH] IMAGE
+//	portcullis [--db DIR] [--offline] COMMAND ...
+//	portcullis scan [--format table|json|cyclonedx|spdx|sarif] [--output FILE] [--fail-on SEVERITY]
+//	                [--ignore-unfixed] [--no-vulns] [--platform OS/ARCH|all] IMAGE
+//	portcullis db update [--source NAME]...
+//	portcullis db import KIND PATH      # KIND: osv, nvd, debian, alpine, kev, epss
+//	portcullis db status
 //
 // IMAGE is a registry reference ("registry:REF" or a bare REF), an OCI
 // layout ("oci-dir:PATH[:TAG|@DIGEST]"), a docker save archive
@@ -50,9 +56,11 @@ type globals struct {
 	offline bool
 }
 
+// register adds the global flags to a command's flag set, with the values
+// already parsed (before the command) as defaults.
 func (g *globals) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.db, "db", defaultDBPath(), "path of the vulnerability database")
-	fs.BoolVar(&g.offline, "offline", false, "never use the network for vulnerability data")
+	fs.StringVar(&g.db, "db", g.db, "directory of the vulnerability database")
+	fs.BoolVar(&g.offline, "offline", g.offline, "never use the network for vulnerability data")
 }
 
 func defaultDBPath() string {
@@ -63,20 +71,46 @@ func defaultDBPath() string {
 	return dir + "/portcullis/db"
 }
 
+const usage = `usage: portcullis [--db DIR] [--offline] COMMAND ...
+
+commands:
+  scan IMAGE              inventory an image layer by layer and match it against the database
+  db update               download the vulnerability feeds into the database
+  db import KIND PATH     import a feed from a file or directory (osv, nvd, debian, alpine, kev, epss)
+  db status               list the feeds in the database
+
+IMAGE is registry:REF (or a bare REF), oci-dir:PATH[:TAG|@DIGEST], docker-archive:PATH or dir:PATH.
+Run "portcullis COMMAND -h" for a command's flags.`
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	g := &globals{db: defaultDBPath()}
+	top := flag.NewFlagSet("portcullis", flag.ContinueOnError)
+	top.SetOutput(stderr)
+	top.Usage = func() { fmt.Fprintln(stderr, usage) }
+	g.register(top)
+	if err := top.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	args = top.Args()
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: portcullis COMMAND [FLAGS] ...\n\ncommands:\n  scan    inventory an image layer by layer")
+		fmt.Fprintln(stderr, usage)
 		return exitUsage
 	}
 	var err error
 	switch args[0] {
 	case "scan":
-		err = runScan(ctx, args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, "usage: portcullis scan [--format table|json] [--output FILE] [--no-vulns] [--platform OS/ARCH] IMAGE")
+		err = runScan(ctx, g, args[1:], stdout, stderr)
+	case "db":
+		err = runDB(ctx, g, args[1:], stdout, stderr)
+
+	case "help":
+		fmt.Fprintln(stdout, usage)
 		return exitOK
 	default:
-		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
+		err = usageError{fmt.Sprintf("unknown command %q\n%s", args[0], usage)}
 	}
 	var ue usageError
 	var ge gateError

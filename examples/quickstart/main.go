@@ -2,13 +2,22 @@
 // registry on the loopback interface (go-containerregistry's in-memory
 // one), pushes a three-layer demo image built from the files under image/
 // (a Debian 12 base, a layer that installs curl and upgrades libssl3, a
-// layer that removes tzdata), then opens and scans it through the same
-// calls a Portcullis user makes, and prints the per-layer report.
+// layer that removes tzdata), imports the small Debian tracker excerpt
+// under feed/ into an embedded vulnerability database, then opens, scans
+// and matches the image through the same calls a Portcullis user makes,
+// and prints the per-layer report with its findings.
 //
 //	go run ./examples/quickstart
 package main
 
 import (
+	_ "embed"
+	"path/filepath"
+
+	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/boltstore"
+	"github.com/portcullis-oci/portcullis/vulndb/debian"
+
 	"context"
 	"fmt"
 	"io"
@@ -35,6 +44,11 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// demoFeed is an excerpt of the Debian security tracker's JSON export.
+//
+//go:embed feed/debian-tracker.json
+var demoFeed []byte
 
 // demoRepository is where the demo image is pushed.
 const demoRepository = "dev/demo"
@@ -65,13 +79,42 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "pushed     %s@%s\n\n", tag, digest)
 
-	// 3. Open and scan it the way a user of the library does.
+	// 3. An embedded vulnerability database with the bundled feed.
+	dbDir, err := os.MkdirTemp("", "portcullis-quickstart-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dbDir)
+	store, err := boltstore.Open(ctx, filepath.Join(dbDir, "portcullis.db"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	feedPath := filepath.Join(dbDir, "debian-tracker.json")
+	if err := os.WriteFile(feedPath, demoFeed, 0o644); err != nil {
+		return err
+	}
+	feed, err := debian.New(debian.WithPath(feedPath))
+	if err != nil {
+		return err
+	}
+	info, err := vulndb.Update(ctx, store, feed, nil)
+	if err != nil {
+		return fmt.Errorf("importing the demo feed: %w", err)
+	}
+	fmt.Fprintf(w, "imported   %d records from %s (feed/debian-tracker.json)\n\n", info.Records, info.Name)
+
+	// 4. Open, scan and match it the way a user of the library does.
 	ref := "registry:" + tag.String()
 	opened, err := registry.Open(ctx, ref)
 	if err != nil {
 		return err
 	}
-	sc, err := scan.New(scan.WithAnalyzers(analyzers.Default()...))
+	matcher, err := vulndb.NewMatcher(store)
+	if err != nil {
+		return err
+	}
+	sc, err := scan.New(scan.WithAnalyzers(analyzers.Default()...), scan.WithMatcher(matcher))
 	if err != nil {
 		return err
 	}

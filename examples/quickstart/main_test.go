@@ -31,6 +31,27 @@ func TestDemo(t *testing.T) {
 	assert.Regexp(t, `(?m)^0 +2 +deb +tzdata +2024a-0\+deb12u1`, s)
 	assert.NotRegexp(t, `(?m)^\d +deb +tzdata `, s)
 	assert.Contains(t, s, "RUN apt-get purge -y tzdata")
+
+	// Findings, with the layer that brought each package.
+	assert.Regexp(t, `imported +8 records from debian`, s)
+	for _, want := range []struct{ sev, id, pkg, fixed, status string }{
+		{"HIGH", "CVE-2024-2961", "libc6", "2.36-9+deb12u6", "fixed"},
+		{"LOW", "CVE-2023-45853", "zlib1g", "-", "wont-fix"},
+		{"MEDIUM", "CVE-2024-2398", "libcurl4", "7.88.1-10+deb12u6", "fixed"},
+		{"LOW", "CVE-2024-0727", "openssl", "3.0.13-1~deb12u1", "fixed"},
+	} {
+		re := regexp.MustCompile(`(?m)^` + want.sev + ` +` + want.id + ` +` + regexp.QuoteMeta(want.pkg) + ` +\S+ +` + regexp.QuoteMeta(want.fixed) + ` +` + want.status + ` +debian`)
+		assert.Regexp(t, re, s, want.id)
+	}
+	// Fixed by backports already installed: not reported.
+	for _, id := range []string{"CVE-2023-4911", "CVE-2023-38545", "CVE-2023-31484"} {
+		assert.NotContains(t, s, id)
+	}
+	// libssl3 was upgraded to the fixed openssl: only the openssl package is hit.
+	assert.NotRegexp(t, `CVE-2024-0727 +libssl3`, s)
+	layer1 := s[strings.Index(s, "Layer 1  RUN apt-get install"):]
+	assert.Contains(t, layer1, "CVE-2024-2398")
+	assert.Contains(t, s, "Summary: CRITICAL 0, HIGH 1, MEDIUM 3, LOW 2, UNKNOWN 0")
 }
 
 func TestDemoImageIsReproducible(t *testing.T) {

@@ -3,6 +3,7 @@ package feedinput
 import (
 	"fmt"
 	"sort"
+	"sync"
 )
 
 // Limits of a [SkipLog].
@@ -65,4 +66,32 @@ func (s *SkipLog) Reasons() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// SyncSkipLog is a [SkipLog] safe for concurrent use, for feeds that
+// decode in parallel or report skips while a fetch runs.
+type SyncSkipLog struct {
+	mu  sync.Mutex
+	log SkipLog
+}
+
+// Add counts one skipped item; example names it.
+func (s *SyncSkipLog) Add(reason, example string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log.Add(reason, example)
+}
+
+// Reset forgets everything counted.
+func (s *SyncSkipLog) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = SkipLog{}
+}
+
+// Result returns the count and the reason lines of [SkipLog.Reasons].
+func (s *SyncSkipLog) Result() (int, []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.log.Count(), s.log.Reasons()
 }
