@@ -28,12 +28,6 @@ type license struct {
 	value string
 }
 
-// compound reports whether an expression needs parentheses when joined
-// with others.
-func (l license) compound() bool {
-	return l.kind == licenseExpression && strings.ContainsRune(l.value, ' ')
-}
-
 // classifyLicense decides with go-spdx whether s is an SPDX licence
 // identifier, another valid SPDX expression, or free text.
 func classifyLicense(s string) license {

@@ -195,12 +195,15 @@ func (s *streamSearch) find() (bi *debug.BuildInfo, old bool, err error) {
 					return nil, false, fmt.Errorf("gobinary: %w", err)
 				}
 			}
-			bi, old, ok := parseHeader(s.buf[p:])
+			bi, old, ok, corrupt := parseHeader(s.buf[p:])
 			if old {
 				return nil, true, nil
 			}
 			if ok {
 				return bi, false, nil
+			}
+			if corrupt != nil {
+				return nil, false, corrupt
 			}
 			pos = p + 1
 		}
@@ -221,28 +224,33 @@ func (s *streamSearch) discard(n int) {
 	s.off += int64(n)
 }
 
+// ErrCorrupt is matched by the error for a binary whose build
+// information header is in place but whose content does not decode.
+var ErrCorrupt = errors.New("gobinary: corrupt build information")
+
 // parseHeader reads the build information at the start of b. ok is false
-// when b does not hold a valid header (the magic appeared in other data);
-// old is set for the pointer format of Go before 1.18.
-func parseHeader(b []byte) (bi *debug.BuildInfo, old, ok bool) {
+// when b does not hold a header (the magic appeared in other data); old is
+// set for the pointer format of Go before 1.18; corrupt is set when the
+// header is there but what follows it does not decode.
+func parseHeader(b []byte) (bi *debug.BuildInfo, old, ok bool, corrupt error) {
 	if len(b) < headerSize || !bytes.HasPrefix(b, magic) {
-		return nil, false, false
+		return nil, false, false, nil
 	}
 	ptrSize, flags := int(b[14]), b[15]
 	if ptrSize != 4 && ptrSize != 8 {
-		return nil, false, false
+		return nil, false, false, nil
 	}
 	if flags&2 == 0 {
-		return nil, true, false
+		return nil, true, false, nil
 	}
 	rest := b[headerSize:]
 	vers, rest, good := varString(rest, 256)
 	if !good || !(strings.HasPrefix(vers, "go") || strings.HasPrefix(vers, "devel")) {
-		return nil, false, false
+		return nil, false, false, fmt.Errorf("%w: the Go version string does not decode", ErrCorrupt)
 	}
 	mod, _, good := varString(rest, MaxModInfoBytes)
 	if !good {
-		return nil, false, false
+		return nil, false, false, fmt.Errorf("%w: the module list does not decode or is larger than %d bytes", ErrCorrupt, MaxModInfoBytes)
 	}
 	// The module information is wrapped in 16-byte sentinels.
 	if len(mod) >= 33 && mod[len(mod)-17] == '\n' {
@@ -252,10 +260,10 @@ func parseHeader(b []byte) (bi *debug.BuildInfo, old, ok bool) {
 	}
 	info, err := debug.ParseBuildInfo(mod)
 	if err != nil {
-		return nil, false, false
+		return nil, false, false, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	info.GoVersion = vers
-	return info, false, true
+	return info, false, true, nil
 }
 
 // varString reads a uvarint-length-prefixed string of at most max bytes.

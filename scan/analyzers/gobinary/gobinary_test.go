@@ -143,7 +143,7 @@ func TestSyntheticBinaries(t *testing.T) {
 		assert.True(t, errors.Is(err, gobinary.ErrOldToolchain))
 		assert.Contains(t, err.Error(), "bin/old")
 	})
-	t.Run("module list too long is not read past the limit", func(t *testing.T) {
+	t.Run("corrupt build information is skipped with a reason", func(t *testing.T) {
 		h := make([]byte, 32)
 		copy(h, "\xff Go buildinf:")
 		h[14], h[15] = 8, 2
@@ -151,8 +151,14 @@ func TestSyntheticBinaries(t *testing.T) {
 		h = append(h, "go1.22.0"...)
 		h = binary.AppendUvarint(h, 1<<40)
 		pkgs, err := analyze(t, "bin/x", append(append([]byte{}, elf...), h...), 0o755)
-		require.NoError(t, err)
 		assert.Empty(t, pkgs)
+		require.ErrorIs(t, err, gobinary.ErrCorrupt)
+		assert.Contains(t, err.Error(), "bin/x")
+		assert.Contains(t, err.Error(), "module list")
+
+		bad := header("go1.22.0", "path\tx\nmod\tx\tv1\th1:a\textra\tcolumns\n")
+		_, err = analyze(t, "bin/y", append(append([]byte{}, elf...), bad...), 0o755)
+		require.ErrorIs(t, err, gobinary.ErrCorrupt)
 	})
 }
 
