@@ -8,8 +8,10 @@ package scan_test
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -270,4 +272,99 @@ func writeLargeTar(w io.Writer, size int64) error {
 		}
 	}
 	return tw.Close()
+}
+
+var (
+	langOnce sync.Once
+	langImg  v1.Image
+)
+
+// languageImage is a generated image with 5,000 installed npm packages,
+// 300 jars and 50 Go binaries (1 MiB each, build information at the end of
+// their data), plus 20 MB of files no analyzer wants.
+func languageImage(b *testing.B) v1.Image {
+	b.Helper()
+	langOnce.Do(func() {
+		var npmLayer, jarLayer, binLayer, otherLayer []testimage.Entry
+		for i := 0; i < 5000; i++ {
+			dir := fmt.Sprintf("app/node_modules/pkg%d", i)
+			if i%10 == 0 {
+				dir = fmt.Sprintf("app/node_modules/@scope%d/pkg%d", i%7, i)
+			}
+			npmLayer = append(npmLayer, testimage.File(dir+"/package.json", fmt.Sprintf(`{"name":"pkg%d","version":"1.%d.0","license":"MIT","description":"generated package %d"}`, i, i%50, i)),
+				testimage.File(dir+"/index.js", strings.Repeat("module.exports = 1;\n", 20)))
+		}
+		for i := 0; i < 300; i++ {
+			jarLayer = append(jarLayer, testimage.File(fmt.Sprintf("opt/app/lib/lib%d-2.%d.jar", i, i%9), string(benchJar(i))))
+		}
+		filler := bytes.Repeat([]byte{0x90}, 1<<20)
+		for i := 0; i < 50; i++ {
+			body := append([]byte("\x7fELF"), filler[:1<<20-4]...)
+			body = append(body, benchBuildInfo(fmt.Sprintf("example.com/tool%d", i))...)
+			binLayer = append(binLayer, testimage.Entry{Name: fmt.Sprintf("usr/local/bin/tool%d", i), Body: body, Mode: 0o755})
+		}
+		for i := 0; i < 200; i++ {
+			otherLayer = append(otherLayer, testimage.File(fmt.Sprintf("usr/share/data/blob%d.bin", i), strings.Repeat(fmt.Sprintf("data %d ", i), 12000)))
+		}
+		langImg = testimage.Image(npmLayer, jarLayer, binLayer, otherLayer)
+	})
+	return langImg
+}
+
+// benchJar is a small jar with a pom.properties.
+func benchJar(i int) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create(fmt.Sprintf("META-INF/maven/org.example/lib%d/pom.properties", i))
+	fmt.Fprintf(w, "groupId=org.example\nartifactId=lib%d\nversion=2.%d\n", i, i%9)
+	w, _ = zw.Create("META-INF/MANIFEST.MF")
+	io.WriteString(w, "Manifest-Version: 1.0\n")
+	for j := 0; j < 20; j++ {
+		w, _ = zw.Create(fmt.Sprintf("org/example/lib%d/C%d.class", i, j))
+		w.Write(bytes.Repeat([]byte{0xca, 0xfe, 0xba, 0xbe}, 256))
+	}
+	zw.Close()
+	return buf.Bytes()
+}
+
+// benchBuildInfo is a Go 1.18+ inline build information blob, 16-byte
+// aligned in the file by the 1 MiB of filler before it.
+func benchBuildInfo(mainPath string) []byte {
+	mod := "path\t" + mainPath + "\nmod\t" + mainPath + "\tv1.0.0\th1:x=\n"
+	for j := 0; j < 40; j++ {
+		mod += fmt.Sprintf("dep\tgithub.com/dep/m%d\tv0.%d.0\th1:y=\n", j, j)
+	}
+	h := make([]byte, 32)
+	copy(h, "\xff Go buildinf:")
+	h[14], h[15] = 8, 2
+	h = binary.AppendUvarint(h, uint64(len("go1.22.5")))
+	h = append(h, "go1.22.5"...)
+	wrapped := strings.Repeat("S", 16) + mod + strings.Repeat("E", 16)
+	h = binary.AppendUvarint(h, uint64(len(wrapped)))
+	return append(h, wrapped...)
+}
+
+// BenchmarkScanLanguageImage scans the language image cold with the
+// default analyzers.
+func BenchmarkScanLanguageImage(b *testing.B) {
+	img := languageImage(b)
+	b.SetBytes(benchCompressedSize(b, img))
+	ctx := context.Background()
+	b.ResetTimer()
+	var n int
+	for b.Loop() {
+		sc, err := scan.New(scan.WithAnalyzers(analyzers.Default()...), scan.WithCache(scan.NewMemoryCache()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := sc.Scan(ctx, img)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(rep.Incomplete) > 0 {
+			b.Fatal(rep.Incomplete[0])
+		}
+		n = len(rep.Packages)
+	}
+	b.ReportMetric(float64(n), "packages")
 }
