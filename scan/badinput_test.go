@@ -4,6 +4,9 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"io/fs"
 	"strings"
 	"testing"
@@ -243,4 +246,52 @@ func (e extraDiffID) ConfigFile() (*v1.ConfigFile, error) {
 	cf = cf.DeepCopy()
 	cf.RootFS.DiffIDs = append(cf.RootFS.DiffIDs, cf.RootFS.DiffIDs[0])
 	return cf, nil
+}
+
+// hashAnalyzer reports one package per matched file whose version is the
+// SHA-256 of the first limit bytes it read (all of them when limit is 0).
+type hashAnalyzer struct {
+	name  string
+	limit int64
+}
+
+func (h hashAnalyzer) Name() string                     { return h.name }
+func (hashAnalyzer) Version() int                       { return 1 }
+func (hashAnalyzer) Match(p string, _ fs.FileMode) bool { return strings.HasSuffix(p, ".big") }
+func (h hashAnalyzer) Analyze(_ context.Context, in scan.Input) ([]scan.Package, error) {
+	var out []scan.Package
+	for f := range in.Files {
+		sum := sha256.New()
+		var r io.Reader = f
+		if h.limit > 0 {
+			r = io.LimitReader(f, h.limit)
+		}
+		if _, err := io.Copy(sum, r); err != nil {
+			return nil, err
+		}
+		out = append(out, scan.Package{Name: h.name, Version: hex.EncodeToString(sum.Sum(nil))[:16], Type: "generic", Paths: []string{f.Path}})
+	}
+	return out, nil
+}
+
+// A file too large to hold, wanted by several analyzers, is streamed to all
+// of them at once: each reads what it wants, whole or in part.
+func TestLargeSharedFileIsStreamedToEveryAnalyzer(t *testing.T) {
+	body := bytes.Repeat([]byte("0123456789abcdef"), (20<<20)/16+7) // over the 16 MiB in-memory share
+	whole := sha256.Sum256(body)
+	head := sha256.Sum256(body[:10])
+	s, err := scan.New(scan.WithAnalyzers(hashAnalyzer{"whole", 0}, hashAnalyzer{"head", 10}, hashAnalyzer{"whole2", 0}))
+	require.NoError(t, err)
+	rep, err := scanEntries(t, s, []testimage.Entry{{Name: "opt/a.big", Body: body}, testimage.File("opt/b.big", "small")})
+	require.NoError(t, err)
+	require.Empty(t, rep.Incomplete)
+	got := map[string]string{}
+	for _, p := range rep.Packages {
+		got[p.Name+" "+p.Paths[0]] = p.Version
+	}
+	assert.Equal(t, hex.EncodeToString(whole[:])[:16], got["whole opt/a.big"])
+	assert.Equal(t, hex.EncodeToString(whole[:])[:16], got["whole2 opt/a.big"])
+	assert.Equal(t, hex.EncodeToString(head[:])[:16], got["head opt/a.big"])
+	small := sha256.Sum256([]byte("small"))
+	assert.Equal(t, hex.EncodeToString(small[:])[:16], got["whole opt/b.big"])
 }

@@ -23,12 +23,13 @@ import (
 // maxReleaseFile bounds the os-release files kept in [LayerFacts].
 const maxReleaseFile = 64 << 10
 
+// layerJob is the work of reading one layer.
 // sharedInMemory is the largest file read into memory when several
-// analyzers want it; larger ones are spooled to a temporary file.
+// analyzers want it; larger ones are streamed to them together.
 const sharedInMemory = 16 << 20
 
-// layerJob is the work of reading one layer.
 type layerJob struct {
+	buf   []byte // for streaming files several analyzers want
 	s     *scanner
 	ref   LayerRef
 	layer v1.Layer
@@ -183,32 +184,96 @@ func (j *layerJob) feed(ctx context.Context, runs []*run, path string, mode fs.F
 	if len(runs) == 1 {
 		return runs[0].send(ctx, NewFile(path, mode, size, body))
 	}
-	// Several analyzers want the file: keep it so each can read it.
-	var ra io.ReaderAt
+	// Several analyzers want the file. A small one is read into memory and
+	// handed to each in turn, so they do not wait for one another.
 	if size <= sharedInMemory {
 		b, err := io.ReadAll(io.LimitReader(body, size))
 		if err != nil {
 			return err
 		}
-		ra = bytes.NewReader(b)
-	} else {
-		f, err := os.CreateTemp(tmp, "shared-*")
+		ra := bytes.NewReader(b)
+		for _, r := range runs {
+			if err := r.send(ctx, NewFile(path, mode, size, io.NewSectionReader(ra, 0, size))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// A large one (a big executable both the Go and the Rust analyzers
+	// read) is streamed to all of them at once, each through its own pipe,
+	// so it is neither held nor spooled: they read in step, and one that
+	// stops reading (it asked for the next file, returned, or was
+	// abandoned) has its pipe closed and is dropped.
+	taps := make([]*io.PipeWriter, len(runs))
+	errs := make([]error, len(runs))
+	var wg sync.WaitGroup
+	for i, r := range runs {
+		pr, pw := io.Pipe()
+		taps[i] = pw
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r.send(ctx, NewFile(path, mode, size, pr))
+			pr.CloseWithError(errMovedOn)
+		}()
+	}
+	buf := j.shareBuf()
+	live := len(taps)
+	var readErr error
+	for live > 0 {
+		n, err := body.Read(buf)
+		if n > 0 {
+			var ww sync.WaitGroup
+			for i, w := range taps {
+				if w == nil {
+					continue
+				}
+				ww.Add(1)
+				go func() {
+					defer ww.Done()
+					if _, werr := w.Write(buf[:n]); werr != nil {
+						taps[i] = nil
+					}
+				}()
+			}
+			ww.Wait()
+			live = 0
+			for _, w := range taps {
+				if w != nil {
+					live++
+				}
+			}
+		}
+		if err == io.EOF {
+			break
+		}
 		if err != nil {
-			return err
-		}
-		defer os.Remove(f.Name())
-		defer f.Close()
-		if _, err := io.CopyN(f, body, size); err != nil {
-			return err
-		}
-		ra = f
-	}
-	for _, r := range runs {
-		if err := r.send(ctx, NewFile(path, mode, size, io.NewSectionReader(ra, 0, size))); err != nil {
-			return err
+			readErr = err
+			break
 		}
 	}
-	return nil
+	for _, w := range taps {
+		if w != nil {
+			if readErr != nil {
+				w.CloseWithError(readErr)
+			} else {
+				w.Close()
+			}
+		}
+	}
+	wg.Wait()
+	if readErr != nil {
+		return readErr
+	}
+	return errors.Join(errs...)
+}
+
+// shareBuf returns the job's buffer for streaming a shared file.
+func (j *layerJob) shareBuf() []byte {
+	if j.buf == nil {
+		j.buf = make([]byte, 256<<10)
+	}
+	return j.buf
 }
 
 type deferredLink struct {

@@ -344,8 +344,9 @@ func distroEcosystem(typ string, d *Distro) string {
 }
 
 // cpeQuery queries NVD's configurations for a package known by CPE: the
-// vendor and product of its first CPE, and its version (the package's, or
-// the CPE's when the package has none).
+// vendor and product of its first CPE, and the CPE's version (NVD's form of
+// it: "21.0.4" where the package says "21.0.4+7-LTS"), or the package's
+// when the CPE has none.
 func cpeQuery(p *Package) (vulndb.Query, bool) {
 	if len(p.CPEs) == 0 {
 		return vulndb.Query{}, false
@@ -355,8 +356,8 @@ func cpeQuery(p *Package) (vulndb.Query, bool) {
 		return vulndb.Query{}, false
 	}
 	v := p.Version
-	if v == "" && f[5] != "*" && f[5] != "-" {
-		v = f[5]
+	if f[5] != "*" && f[5] != "-" && f[5] != "" {
+		v = strings.ReplaceAll(f[5], "\\", "")
 	}
 	if v == "" {
 		return vulndb.Query{}, false
