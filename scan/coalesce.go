@@ -82,6 +82,23 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 		}
 	}
 
+	// Only files that gave packages or errors in some layer matter: a file
+	// that never did (an executable without Go build information) changes
+	// nothing when it comes or goes.
+	relevant := make(map[evidence]bool)
+	for k, lr := range results {
+		for e := range byPath[k] {
+			relevant[e] = true
+		}
+		for name, res := range lr {
+			for _, er := range res.Errors {
+				if er.Path != "" {
+					relevant[evidence{name, er.Path}] = true
+				}
+			}
+		}
+	}
+
 	for k := range layers {
 		changed := false
 		for e := range visible {
@@ -93,8 +110,10 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 		for _, name := range analyzerOrder {
 			if res := results[k][name]; res != nil {
 				for _, f := range res.Files {
-					visible[evidence{name, f}] = k
-					changed = true
+					if e := (evidence{name, f}); relevant[e] {
+						visible[e] = k
+						changed = true
+					}
 				}
 			}
 		}
