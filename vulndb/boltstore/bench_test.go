@@ -23,8 +23,13 @@ const benchRecords = 300_000
 // benchCorpus is the data of the benchmarks.
 var benchCorpus = storetest.NewCorpus(1, benchRecords)
 
+// benchDBEnv names a file to keep the shared benchmark database in across
+// runs: built there if it is missing, reused (and never written) if not.
+const benchDBEnv = "BOLTSTORE_BENCH_DB"
+
 // sharedBench holds the 300,000-record database that the query benchmarks
-// share, built once per process in a directory that TestMain removes.
+// share, built once per process in a directory that TestMain removes
+// (unless benchDBEnv names where to keep it).
 var sharedBench struct {
 	once sync.Once
 	dir  string
@@ -35,11 +40,18 @@ var sharedBench struct {
 func benchDB(b *testing.B) string {
 	b.Helper()
 	sharedBench.once.Do(func() {
-		sharedBench.dir, sharedBench.err = os.MkdirTemp("", "boltstore-bench-")
-		if sharedBench.err != nil {
-			return
+		if p := os.Getenv(benchDBEnv); p != "" {
+			sharedBench.path = p
+			if _, err := os.Stat(p); err == nil {
+				return
+			}
+		} else {
+			sharedBench.dir, sharedBench.err = os.MkdirTemp("", "boltstore-bench-")
+			if sharedBench.err != nil {
+				return
+			}
+			sharedBench.path = filepath.Join(sharedBench.dir, "vuln.db")
 		}
-		sharedBench.path = filepath.Join(sharedBench.dir, "vuln.db")
 		s, err := boltstore.Open(context.Background(), sharedBench.path)
 		if err != nil {
 			sharedBench.err = err
@@ -67,16 +79,15 @@ func cleanupBench() {
 	}
 }
 
-// peakRSS returns the process's peak resident set size in MiB (Linux), or
-// -1.
-func peakRSS() float64 {
+// memStat reads a field of /proc/self/status in MiB (Linux), or -1.
+func memStat(field string) float64 {
 	raw, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return -1
 	}
 	sc := bufio.NewScanner(bytes.NewReader(raw))
 	for sc.Scan() {
-		if rest, ok := bytes.CutPrefix(sc.Bytes(), []byte("VmHWM:")); ok {
+		if rest, ok := bytes.CutPrefix(sc.Bytes(), []byte(field+":")); ok {
 			kb, err := strconv.Atoi(string(bytes.TrimSuffix(bytes.TrimSpace(rest), []byte(" kB"))))
 			if err == nil {
 				return float64(kb) / 1024
@@ -84,6 +95,39 @@ func peakRSS() float64 {
 		}
 	}
 	return -1
+}
+
+// anonPeak samples the process's anonymous resident memory (the heap and
+// such, without the pages of the memory-mapped database file that VmHWM
+// also counts) until stop is called, and returns the peak seen.
+func anonPeak() (stop func() float64) {
+	done := make(chan struct{})
+	result := make(chan float64)
+	go func() {
+		peak := memStat("RssAnon")
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				peak = max(peak, memStat("RssAnon"))
+			case <-done:
+				result <- max(peak, memStat("RssAnon"))
+				return
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		return <-result
+	}
+}
+
+// reportMemory reports the peak anonymous memory and the process's peak
+// resident set (VmHWM, mapped file pages included).
+func reportMemory(b *testing.B, anon float64) {
+	b.ReportMetric(anon, "peak-anon-MiB")
+	b.ReportMetric(memStat("VmHWM"), "peak-RSS-MiB")
 }
 
 func fileMiB(b *testing.B, path string) float64 {
@@ -111,6 +155,7 @@ func BenchmarkImport(b *testing.B) {
 		})
 	}
 	b.Run("new", func(b *testing.B) {
+		stop := anonPeak()
 		var size float64
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
@@ -130,10 +175,11 @@ func BenchmarkImport(b *testing.B) {
 		}
 		b.ReportMetric(float64(benchRecords*b.N)/b.Elapsed().Seconds(), "records/s")
 		b.ReportMetric(size, "file-MiB")
-		b.ReportMetric(peakRSS(), "peak-RSS-MiB")
+		reportMemory(b, stop())
 	})
 	b.Run("unchanged", func(b *testing.B) {
 		src := benchDB(b)
+		stop := anonPeak()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
@@ -154,7 +200,7 @@ func BenchmarkImport(b *testing.B) {
 			b.StartTimer()
 		}
 		b.ReportMetric(float64(benchRecords*b.N)/b.Elapsed().Seconds(), "records/s")
-		b.ReportMetric(peakRSS(), "peak-RSS-MiB")
+		reportMemory(b, stop())
 	})
 	b.Run("generate", func(b *testing.B) {
 		n := 0
@@ -168,7 +214,10 @@ func BenchmarkImport(b *testing.B) {
 }
 
 // BenchmarkQuery asks for 5,000 keys, about 10% of which have records,
-// against the 300,000-record database.
+// against the 300,000-record database. In "popular" the keys that hit are
+// drawn in proportion to their packages' records (popular packages come up
+// more often, as in real images); in "uniform" evenly from the package
+// names, most of which have one or two records.
 func BenchmarkQuery(b *testing.B) {
 	path := benchDB(b)
 	s, err := boltstore.Open(context.Background(), path, boltstore.WithReadOnly())
@@ -176,29 +225,38 @@ func BenchmarkQuery(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	keys := benchCorpus.Keys(42, 5000, 0.1)
-	out, err := s.Query(context.Background(), keys)
-	if err != nil {
-		b.Fatal(err)
+	for _, bc := range []struct {
+		name string
+		keys func() []vulndb.PackageKey
+	}{
+		{"popular", func() []vulndb.PackageKey { return benchCorpus.Keys(42, 5000, 0.1) }},
+		{"uniform", func() []vulndb.PackageKey { return benchCorpus.UniformKeys(42, 5000, 0.1) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			keys := bc.keys()
+			out, err := s.Query(context.Background(), keys)
+			if err != nil {
+				b.Fatal(err)
+			}
+			hits, recs := 0, 0
+			for _, r := range out {
+				if len(r) > 0 {
+					hits++
+				}
+				recs += len(r)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Query(context.Background(), keys); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/batch")
+			b.ReportMetric(float64(hits), "keys-hit")
+			b.ReportMetric(float64(recs), "records/batch")
+			b.ReportMetric(fileMiB(b, path), "file-MiB")
+		})
 	}
-	hits, recs := 0, 0
-	for _, r := range out {
-		if len(r) > 0 {
-			hits++
-		}
-		recs += len(r)
-	}
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		if _, err := s.Query(context.Background(), keys); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/batch")
-	b.ReportMetric(float64(hits), "keys-hit")
-	b.ReportMetric(float64(recs), "records/batch")
-	b.ReportMetric(fileMiB(b, path), "file-MiB")
 }
 
 func copyFile(dst, src string) error {

@@ -18,7 +18,9 @@ import (
 // makes bbolt load its freelist), and uses it: every failure must be an
 // error matching ErrCorrupt, never a panic, a crash, a hang or a lock left
 // held. Inputs are whole database files (tens of KiB), so run it with
-// -fuzzminimizetime=0: minimizing each new input stalls the fuzzer.
+// -fuzzminimizetime=0 (minimizing each new input stalls the fuzzer) and a
+// count budget such as -fuzztime=4000x (with a duration, Go 1.26 can fail
+// with a bare "context deadline exceeded" at the end: golang/go#75804).
 func FuzzOpenDamaged(f *testing.F) {
 	dir := f.TempDir()
 	path := filepath.Join(dir, "seed.db")

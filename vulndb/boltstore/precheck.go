@@ -2,10 +2,8 @@ package boltstore
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"os"
 )
 
@@ -42,19 +40,21 @@ type boltMeta struct {
 //
 // A file whose meta pages are both invalid passes: bbolt reports that
 // itself, before mapping anything.
+//
+// The meta page is read before the file's size: bbolt grows the file
+// before it writes a meta page that counts the new pages, and never
+// shrinks it, so a writer in another process cannot make a sound file look
+// truncated.
 func precheck(f *os.File) error {
+	m, ok := readMetas(f)
+	if !ok {
+		return nil
+	}
 	fi, err := f.Stat()
 	if err != nil {
 		return err
 	}
 	size := fi.Size()
-	if size == 0 {
-		return nil
-	}
-	m, ok := readMetas(f, size)
-	if !ok {
-		return nil
-	}
 	ps := uint64(m.pageSize)
 	if m.pgid > uint64(size)/ps {
 		return fmt.Errorf("truncated: %d bytes, but %d pages of %d bytes are in use", size, m.pgid, ps)
@@ -81,47 +81,55 @@ func precheck(f *os.File) error {
 	if m.freelist+overflow >= m.pgid {
 		return fmt.Errorf("freelist pages %d+%d reach past the %d pages in use", m.freelist, overflow, m.pgid)
 	}
+	first := uint64(0) // index of the first page ID
 	if count == 0xFFFF {
-		count = binary.NativeEndian.Uint64(hdr[pageHeaderSize:]) + 1
+		count = binary.NativeEndian.Uint64(hdr[pageHeaderSize:])
+		first = 1
 	}
-	if room := ((overflow+1)*ps - pageHeaderSize) / 8; count > room {
+	if room := ((overflow+1)*ps - pageHeaderSize) / 8; count+first > room {
 		return fmt.Errorf("freelist claims %d entries, its pages hold %d", count, room)
+	}
+	// Every free page must be one the file holds: bbolt would write a page
+	// it takes from the list wherever its ID points.
+	buf := make([]byte, 8*(count+first))
+	if _, err := f.ReadAt(buf, int64(m.freelist*ps+pageHeaderSize)); err != nil {
+		return fmt.Errorf("reading the freelist: %w", err)
+	}
+	for i := first; i < first+count; i++ {
+		if id := binary.NativeEndian.Uint64(buf[8*i:]); id < 2 || id >= m.pgid {
+			return fmt.Errorf("freelist lists page %d, outside the %d pages in use", id, m.pgid)
+		}
 	}
 	return nil
 }
 
 // readMetas returns the meta page bbolt would use: the valid one with the
 // higher transaction ID.
-func readMetas(f *os.File, size int64) (boltMeta, bool) {
+func readMetas(f *os.File) (boltMeta, bool) {
 	var best boltMeta
 	found := false
-	m0, ok0 := readMeta(f, 0, size)
+	m0, ok0 := readMeta(f, 0)
 	if ok0 {
 		best, found = m0, true
 	}
-	if ok0 || size >= 2*pageHeaderSize+metaSize {
-		// Meta page 1 sits one page in: use page 0's size when it is valid,
-		// or try the common sizes.
-		sizes := []int64{4096, 8192, 16384, 65536}
-		if ok0 {
-			sizes = []int64{int64(m0.pageSize)}
-		}
-		for _, ps := range sizes {
-			if m1, ok := readMeta(f, ps, size); ok && (!found || m1.txid > best.txid) {
-				best, found = m1, true
-				break
-			}
+	// Meta page 1 sits one page in: use page 0's size when it is valid, or
+	// try the common sizes.
+	sizes := []int64{4096, 8192, 16384, 65536}
+	if ok0 {
+		sizes = []int64{int64(m0.pageSize)}
+	}
+	for _, ps := range sizes {
+		if m1, ok := readMeta(f, ps); ok && (!found || m1.txid > best.txid) {
+			best, found = m1, true
+			break
 		}
 	}
 	return best, found
 }
 
-func readMeta(f *os.File, off, size int64) (boltMeta, bool) {
-	if off+pageHeaderSize+metaSize > size {
-		return boltMeta{}, false
-	}
+func readMeta(f *os.File, off int64) (boltMeta, bool) {
 	var b [pageHeaderSize + metaSize]byte
-	if _, err := f.ReadAt(b[:], off); err != nil && !errors.Is(err, io.EOF) {
+	if _, err := f.ReadAt(b[:], off); err != nil { // a short read is io.EOF
 		return boltMeta{}, false
 	}
 	m := b[pageHeaderSize:]

@@ -224,21 +224,36 @@ func TestKilledWriter(t *testing.T) {
 	newKeys := crashNew.Keys(1, 200, 0.9)
 	wantOld, wantNew := expect(crashOld, oldKeys), expect(crashNew, newKeys)
 
-	// Kill while fn runs (no "committing" wait), then at growing delays
-	// after fn returned, the last ones after the commit.
-	delays := []time.Duration{-1, 0, 1, 2, 5, 10, 20, 40, 80, 160, 320, 640}
+	// Kill while fn runs, then at growing delays after it returned (the
+	// last ones after the commit), then at delays after the file started
+	// to grow: bbolt grows the file just before it writes the new pages,
+	// syncs, and writes the meta page that makes them current.
+	type kill struct {
+		after string // "", "committing" or "grow"
+		delay time.Duration
+	}
+	var kills []kill
+	kills = append(kills, kill{"", 50 * time.Millisecond})
+	for _, d := range []time.Duration{0, 5, 20, 80, 160, 320, 640} {
+		kills = append(kills, kill{"committing", d * time.Millisecond})
+	}
+	for _, d := range []time.Duration{0, 1, 3, 6, 10, 20, 40, 80} {
+		kills = append(kills, kill{"grow", d * time.Millisecond})
+	}
 	outcomes := map[string]int{}
 	var log []string
-	for i, d := range delays {
+	for i, k := range kills {
 		path := filepath.Join(dir, fmt.Sprintf("crash%d.db", i))
 		require.NoError(t, os.WriteFile(path, good, 0o644))
 		c := startHelper(t, "update", path)
-		if d < 0 {
-			time.Sleep(50 * time.Millisecond)
-		} else {
+		switch k.after {
+		case "committing":
 			c.expect(t, "committing")
-			time.Sleep(d * time.Millisecond)
+		case "grow":
+			c.expect(t, "committing")
+			waitGrowth(t, path, int64(len(good)))
 		}
+		time.Sleep(k.delay)
 		require.NoError(t, c.cmd.Process.Signal(syscall.SIGKILL))
 		_ = c.cmd.Wait()
 		committed := false
@@ -247,8 +262,8 @@ func TestKilledWriter(t *testing.T) {
 		}
 
 		s, err := boltstore.Open(t.Context(), path, boltstore.WithTimeout(0))
-		require.NoError(t, err, "delay %v", d)
-		require.NoError(t, s.Check(t.Context()), "delay %v", d)
+		require.NoError(t, err, "kill %+v", k)
+		require.NoError(t, s.Check(t.Context()), "kill %+v", k)
 		infos, err := s.Sources(t.Context())
 		require.NoError(t, err)
 		require.Len(t, infos, 1)
@@ -257,16 +272,29 @@ func TestKilledWriter(t *testing.T) {
 			require.False(t, committed, "the update had committed, but the old data is there")
 			assert.Equal(t, wantOld, ids(t, s, oldKeys))
 			outcomes["old"]++
-			log = append(log, fmt.Sprintf("%v:old", d*time.Millisecond))
+			log = append(log, fmt.Sprintf("%s+%v:old", k.after, k.delay))
 		case crashNew.Len():
 			assert.Equal(t, wantNew, ids(t, s, newKeys))
 			outcomes["new"]++
-			log = append(log, fmt.Sprintf("%v:new", d*time.Millisecond))
+			log = append(log, fmt.Sprintf("%s+%v:new", k.after, k.delay))
 		default:
-			t.Fatalf("delay %v: %d records, neither the old %d nor the new %d", d, infos[0].Records, crashOld.Len(), crashNew.Len())
+			t.Fatalf("kill %+v: %d records, neither the old %d nor the new %d", k, infos[0].Records, crashOld.Len(), crashNew.Len())
 		}
 		require.NoError(t, s.Close())
 	}
-	t.Logf("kills (delay after the update function returned: data found; -1ns = killed while it ran): %v", log)
+	t.Logf("kills (event+delay: data found after): %v", log)
 	assert.NotZero(t, outcomes["old"], "no kill landed before the commit finished")
+}
+
+// waitGrowth waits until the file at path is larger than size.
+func waitGrowth(t *testing.T, path string, size int64) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		if fi, err := os.Stat(path); err == nil && fi.Size() > size {
+			return
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	t.Fatal("the file never grew")
 }

@@ -187,10 +187,20 @@ func (t *tx) Put(v vulndb.Vulnerability) error {
 		return fmt.Errorf("boltstore: record %s takes %d bytes, more than the limit of %d", v.ID, len(val), maxRecordBytes)
 	}
 	t.nputs++
+	// A record put again as stored is only marked, so that re-importing a
+	// snapshot holds little in memory. (Nothing is written to the bucket
+	// before finish, so what Get sees is what the update started from.)
+	if old := t.recs.Get([]byte(v.ID)); old != nil && bytes.Equal(old, val) {
+		t.puts[v.ID] = unchanged
+		return nil
+	}
 	// bbolt keeps val until the commit, so it is never reused.
 	t.puts[v.ID] = &pending{val: val, keys: keys, aliases: slices.Clone(v.Aliases)}
 	return nil
 }
+
+// unchanged marks a record put again exactly as it is stored.
+var unchanged = &pending{}
 
 // validate checks what the store needs of a record: an ID, the source's
 // name, and names within the key limits.
@@ -302,6 +312,9 @@ func (t *tx) finish() error {
 
 // write stores record id and notes the index changes it calls for.
 func (t *tx) write(id string, p *pending) error {
+	if p == unchanged {
+		return nil
+	}
 	bid := []byte(id)
 	old := t.recs.Get(bid)
 	var oldKeys []vulndb.PackageKey

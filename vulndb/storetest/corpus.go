@@ -1,9 +1,12 @@
 package storetest
 
 import (
+	"cmp"
 	"fmt"
 	"iter"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +18,8 @@ import (
 // affected packages across language and distribution ecosystems with
 // ranges, CVSS vectors, references and a few hundred bytes of details.
 // Package popularity is skewed, as in real feeds: most packages have one
-// or two records, a few have hundreds.
+// or two records, about twenty have a hundred or more, and the most
+// popular about a thousand, in a corpus of 300,000.
 //
 // Records are a pure function of the seed and their index, so a corpus of
 // any size is generated without being held in memory.
@@ -182,10 +186,10 @@ func (c *Corpus) affected(r *rand.Rand) vulndb.Affected {
 	return a
 }
 
-// popular picks a package index: mostly uniform, sometimes from a Zipf
-// head, so that a few packages gather hundreds of records.
+// popular picks a package index: mostly uniform, one time in fifty from a
+// Zipf head, so that a few packages gather hundreds of records.
 func (c *Corpus) popular(r *rand.Rand) int {
-	if r.IntN(20) == 0 {
+	if r.IntN(50) == 0 {
 		z := rand.NewZipf(r, 2, 1, uint64(c.pool-1))
 		return int(z.Uint64())
 	}
@@ -233,15 +237,43 @@ func packageName(eco string, j int) string {
 }
 
 // Keys returns n query keys of which about the fraction hit find records:
-// hits are the packages of random records (so popular packages come up
-// more often), misses names the corpus never uses.
+// hits are the packages of random records, so a package comes up in
+// proportion to its records (an image is likelier to hold a popular
+// package than an obscure one); misses are names the corpus never uses.
 func (c *Corpus) Keys(seed uint64, n int, hit float64) []vulndb.PackageKey {
+	return c.keys(seed, n, hit, func(r *rand.Rand) vulndb.PackageKey {
+		v := c.Record(r.IntN(c.n))
+		return vulndb.KeyOf(v.Affected[r.IntN(len(v.Affected))].Package)
+	})
+}
+
+// UniformKeys is like [Corpus.Keys], but its hits are drawn from the
+// package names evenly, whatever their popularity: most have one or two
+// records.
+func (c *Corpus) UniformKeys(seed uint64, n int, hit float64) []vulndb.PackageKey {
+	byName := map[vulndb.PackageKey]bool{}
+	for i := range c.n {
+		v := c.Record(i)
+		for _, a := range v.Affected {
+			if !v.IsWithdrawn() {
+				byName[vulndb.KeyOf(a.Package)] = true
+			}
+		}
+	}
+	names := slices.SortedFunc(maps.Keys(byName), func(a, b vulndb.PackageKey) int {
+		return cmp.Or(cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.Name, b.Name))
+	})
+	return c.keys(seed, n, hit, func(r *rand.Rand) vulndb.PackageKey {
+		return names[r.IntN(len(names))]
+	})
+}
+
+func (c *Corpus) keys(seed uint64, n int, hit float64, pickHit func(*rand.Rand) vulndb.PackageKey) []vulndb.PackageKey {
 	r := rand.New(rand.NewPCG(c.seed^0x5eed, seed))
 	keys := make([]vulndb.PackageKey, n)
 	for i := range keys {
 		if c.n > 0 && r.Float64() < hit {
-			v := c.Record(r.IntN(c.n))
-			keys[i] = vulndb.KeyOf(v.Affected[r.IntN(len(v.Affected))].Package)
+			keys[i] = pickHit(r)
 			continue
 		}
 		eco := pickEcosystem(r)
