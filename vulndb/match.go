@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/portcullis-oci/portcullis/internal/version"
 	rpmver "github.com/portcullis-oci/portcullis/internal/version/rpm"
@@ -17,8 +19,19 @@ import (
 type MatchOption func(*matchOptions)
 
 type matchOptions struct {
-	enrich bool
-	log    *slog.Logger
+	enrich  bool
+	workers int
+	log     *slog.Logger
+}
+
+// WithMatchWorkers sets how many goroutines a large batch is matched on.
+// The default is GOMAXPROCS.
+func WithMatchWorkers(n int) MatchOption {
+	return func(o *matchOptions) {
+		if n > 0 {
+			o.workers = n
+		}
+	}
 }
 
 // WithEnrichment sets whether matches are completed with the records other
@@ -50,7 +63,7 @@ func NewMatcher(store Store, opts ...MatchOption) (*Matcher, error) {
 	if store == nil {
 		return nil, errors.New("vulndb: NewMatcher: nil store")
 	}
-	o := matchOptions{enrich: true, log: slog.New(slog.DiscardHandler)}
+	o := matchOptions{enrich: true, workers: runtime.GOMAXPROCS(0), log: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -63,31 +76,62 @@ func NewMatcher(store Store, opts ...MatchOption) (*Matcher, error) {
 
 // Match matches every query; result i is for queries[i].
 func (m *Matcher) Match(ctx context.Context, queries []Query) ([]Result, error) {
+	out := make([]Result, len(queries))
+	// Large batches are split and matched in parallel: the store's reads
+	// and the version comparisons are independent per query.
+	chunk := max(minChunk, (len(queries)+m.o.workers-1)/m.o.workers)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for start := 0; start < len(queries); start += chunk {
+		end := min(start+chunk, len(queries))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := m.matchChunk(ctx, queries[start:end], out[start:end]); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return out, nil
+}
+
+// minChunk is the smallest batch matched on its own goroutine.
+const minChunk = 256
+
+func (m *Matcher) matchChunk(ctx context.Context, queries []Query, out []Result) error {
 	keys := make([]PackageKey, len(queries))
 	for i, q := range queries {
 		keys[i] = q.Key()
 	}
 	recs, err := m.store.Query(ctx, keys)
 	if err != nil {
-		return nil, fmt.Errorf("vulndb: querying the store: %w", err)
+		return fmt.Errorf("vulndb: querying the store: %w", err)
 	}
 	if len(recs) != len(queries) {
-		return nil, fmt.Errorf("vulndb: the store answered %d queries with %d results", len(queries), len(recs))
+		return fmt.Errorf("vulndb: the store answered %d queries with %d results", len(queries), len(recs))
 	}
-	out := make([]Result, len(queries))
 	enrich := newEnricher(ctx, m.getter)
 	for i, q := range queries {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		out[i] = m.matchOne(q, keys[i], recs[i])
 		for j := range out[i].Matches {
 			if err := enrich.complete(&out[i].Matches[j]); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // hit is one record that affects the queried version.

@@ -2,8 +2,10 @@ package vulndb_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -74,22 +76,25 @@ func BenchmarkMatch(b *testing.B) {
 	for i, k := range keys {
 		queries[i] = vulndb.Query{Ecosystem: k.Ecosystem, Name: k.Name, Version: "1.5.0"}
 	}
-	m, err := vulndb.NewMatcher(st)
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
-	var matched int
-	b.ResetTimer()
-	for b.Loop() {
-		res, err := m.Match(ctx, queries)
-		if err != nil {
-			b.Fatal(err)
-		}
-		matched = 0
-		for _, r := range res {
-			matched += len(r.Matches)
-		}
+	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			m, err := vulndb.NewMatcher(st, vulndb.WithMatchWorkers(workers))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var matched int
+			for b.Loop() {
+				res, err := m.Match(ctx, queries)
+				if err != nil {
+					b.Fatal(err)
+				}
+				matched = 0
+				for _, r := range res {
+					matched += len(r.Matches)
+				}
+			}
+			b.ReportMetric(float64(matched), "matches")
+		})
 	}
-	b.ReportMetric(float64(matched), "matches")
 }
