@@ -14,6 +14,7 @@ import (
 
 	"github.com/portcullis-oci/portcullis/internal/shareddata"
 	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/boltstore"
 )
 
 // generatedRecords is the size of the generated set of BenchmarkImportOSV.
@@ -35,6 +36,46 @@ func BenchmarkImportOSV(b *testing.B) {
 		writeGenerated(b, p, generatedRecords)
 		benchFetch(b, p)
 	})
+	// End to end: the feed into the embedded store, as `db import` does.
+	b.Run("go-vulndb-dir-into-boltstore", func(b *testing.B) {
+		benchImport(b, shareddata.Path(b, "osv", "go-vulndb", "osv"))
+	})
+	b.Run("generated-300k-zip-into-boltstore", func(b *testing.B) {
+		p := filepath.Join(b.TempDir(), "all.zip")
+		writeGenerated(b, p, generatedRecords)
+		benchImport(b, p)
+	})
+}
+
+// benchImport imports the feed at path into a new bbolt store each
+// iteration with vulndb.Update.
+func benchImport(b *testing.B, path string) {
+	src, err := New(WithPath(path))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	records := 0
+	var elapsed time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		st, err := boltstore.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		info, err := vulndb.Update(ctx, st, src, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		records += info.Records
+		b.StopTimer()
+		st.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(records)/elapsed.Seconds(), "records/s")
 }
 
 func benchFetch(b *testing.B, path string) {
