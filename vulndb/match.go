@@ -1,6 +1,8 @@
 package vulndb
 
 import (
+	goversion "github.com/hashicorp/go-version"
+
 	"cmp"
 	"context"
 	"errors"
@@ -378,13 +380,36 @@ func unescapeCPE(s string) string {
 	return b.String()
 }
 
-// compareCPEVersion compares the free-form versions NVD uses with rpm's
-// segment rules, which order "1.1.1k" after "1.1.1" and "2.10" after "2.9".
+// compareCPEVersion compares the free-form versions NVD uses. Versions of
+// the common dotted shape, prereleases included ("2.4.0-rc1" < "2.4.0"),
+// are compared by hashicorp/go-version; a letter glued to a number
+// ("1.1.1k", OpenSSL's patch letters, which go-version would read as a
+// prerelease) or another shape falls back to rpm's segment rules, which
+// order "1.1.1k" after "1.1.1" and "2.10" after "2.9".
 func compareCPEVersion(a, b string) (int, error) {
 	if a == "" || b == "" || a == "*" || b == "*" || a == "-" || b == "-" {
 		return 0, fmt.Errorf("cannot compare versions %q and %q", a, b)
 	}
+	if !letterSuffix(a) && !letterSuffix(b) {
+		va, erra := goversion.NewVersion(a)
+		vb, errb := goversion.NewVersion(b)
+		if erra == nil && errb == nil {
+			return va.Compare(vb), nil
+		}
+	}
 	return rpmver.Vercmp(a, b), nil
+}
+
+// letterSuffix reports whether a letter follows a digit directly
+// ("1.1.1k", "9.9p1").
+func letterSuffix(v string) bool {
+	for i := 1; i < len(v); i++ {
+		c := v[i] | 0x20
+		if 'a' <= c && c <= 'z' && '0' <= v[i-1] && v[i-1] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // merge folds the hits that share an ID or alias into one match each.

@@ -216,7 +216,16 @@ func TestCPEMatching(t *testing.T) {
 				{Criteria: "cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*", VersionStartIncluding: "1.1.1", VersionEndExcluding: "1.1.1n"},
 				{Criteria: "cpe:2.3:a:openssl:openssl:3.0.1:*:*:*:*:*:*:*"},
 			}}}},
+		vulndb.Vulnerability{ID: "CVE-2099-0002", Source: "nvd", Affected: []vulndb.Affected{{
+			Package: vulndb.Package{Ecosystem: vulndb.EcosystemNVD, Name: "nginx:nginx"},
+			CPEs:    []vulndb.CPEMatch{{Criteria: "cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:*", VersionStartIncluding: "1.25.0", VersionEndExcluding: "1.25.4"}},
+		}}},
 	)
+	for v, want := range map[string]bool{"1.25.4-rc1": true, "1.25.3": true, "1.25.10": false, "1.25.0-beta": false, "1.24.9": false} {
+		res := matchOne(t, s, vulndb.Query{Ecosystem: vulndb.EcosystemNVD, Name: "nginx:nginx", Version: v})
+		require.NoError(t, res.Err, v)
+		assert.Equal(t, want, len(res.Matches) == 1, v)
+	}
 	for v, want := range map[string]bool{"1.1.1k": true, "1.1.1n": false, "1.1.1": true, "3.0.1": true, "3.0.2": false, "1.0.1": false} {
 		res := matchOne(t, s, vulndb.Query{Ecosystem: vulndb.EcosystemNVD, Name: "openssl:openssl", Version: v})
 		require.NoError(t, res.Err, v)

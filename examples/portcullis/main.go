@@ -78,6 +78,8 @@ commands:
   db update               download the vulnerability feeds into the database
   db import KIND PATH     import a feed from a file or directory (osv, nvd, debian, alpine, kev, epss)
   db status               list the feeds in the database
+  policy check            decide whether an image (or a stored report) may move on
+  policy test DIR         run a directory of policy test cases
 
 IMAGE is registry:REF (or a bare REF), oci-dir:PATH[:TAG|@DIGEST], docker-archive:PATH or dir:PATH.
 Run "portcullis COMMAND -h" for a command's flags.`
@@ -105,6 +107,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runScan(ctx, g, args[1:], stdout, stderr)
 	case "db":
 		err = runDB(ctx, g, args[1:], stdout, stderr)
+	case "policy":
+		err = runPolicy(ctx, g, args[1:], stdout, stderr)
 
 	case "help":
 		fmt.Fprintln(stdout, usage)

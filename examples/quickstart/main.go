@@ -11,6 +11,10 @@
 package main
 
 import (
+	"cmp"
+
+	"github.com/portcullis-oci/portcullis/policy"
+
 	_ "embed"
 	"path/filepath"
 
@@ -49,6 +53,11 @@ func main() {
 //
 //go:embed feed/debian-tracker.json
 var demoFeed []byte
+
+// demoPolicy is the gate the demo image is judged by.
+//
+//go:embed policy.yaml
+var demoPolicy []byte
 
 // demoRepository is where the demo image is pushed.
 const demoRepository = "dev/demo"
@@ -122,5 +131,34 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("scanning %s: %w", ref, err)
 	}
-	return rep.WriteTable(w)
+	if err := rep.WriteTable(w); err != nil {
+		return err
+	}
+
+	// 5. Decide with the demo policy whether the image may move on.
+	gate, err := policy.Load("policy.yaml", demoPolicy)
+	if err != nil {
+		return err
+	}
+	decision, err := gate.Evaluate(ctx, policy.Input{
+		Image:  policy.Image{Repository: tag.Context().String(), Tag: tag.TagStr(), Digest: digest.String()},
+		Report: rep,
+	})
+	if err != nil {
+		return err
+	}
+	writeDecision(w, decision)
+	return nil
+}
+
+// writeDecision prints the verdict and, for each rule that fired, why and
+// about which findings.
+func writeDecision(w io.Writer, d policy.Decision) {
+	fmt.Fprintf(w, "\nPolicy decision (policy.yaml): %s\n", strings.ToUpper(d.Verdict.String()))
+	for _, r := range d.Reasons {
+		fmt.Fprintf(w, "  %-5s %s: %s\n", r.Verdict, r.Rule, r.Message)
+		for _, f := range r.Findings {
+			fmt.Fprintf(w, "        %s %s in %s %s (fixed in %s), layer %d\n", f.Severity, f.ID, f.Package, f.Version, cmp.Or(f.FixedVersion, "-"), f.Layer.Index)
+		}
+	}
 }

@@ -52,6 +52,13 @@ func TestDemo(t *testing.T) {
 	layer1 := s[strings.Index(s, "Layer 1  RUN apt-get install"):]
 	assert.Contains(t, layer1, "CVE-2024-2398")
 	assert.Contains(t, s, "Summary: CRITICAL 0, HIGH 1, MEDIUM 3, LOW 2, UNKNOWN 0")
+
+	// The policy denies, naming the rule, the finding and its layer.
+	assert.Contains(t, s, "Policy decision (policy.yaml): DENY")
+	assert.Regexp(t, `deny +no-fixable-highs: `, s)
+	assert.Regexp(t, `HIGH CVE-2024-2961 in libc6 2\.36-9\+deb12u4 \(fixed in 2\.36-9\+deb12u6\), layer 0`, s)
+	assert.Regexp(t, `warn +unfixed-known: `, s)
+	assert.NotContains(t, s, "no-criticals:")
 }
 
 func TestDemoImageIsReproducible(t *testing.T) {

@@ -104,7 +104,6 @@ type extractor struct {
 	buf  []byte // stream bytes [base, base+len(buf))
 	base int64
 	eof  bool
-	err  error // first read error
 
 	captures []*capture
 	fatal    error // a problem that ends the search
