@@ -2,16 +2,15 @@ package registry
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/portcullis-oci/portcullis/internal/redact"
 )
 
 // Sentinel errors that callers branch on with [errors.Is].
@@ -103,59 +102,10 @@ func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Is(target error) bool { return slices.Contains(e.is, target) }
 
 // redactor knows the credentials one open may send, and removes them from
-// error messages. It is safe for concurrent use.
-type redactor struct {
-	mu      sync.Mutex
-	secrets []string
-}
+// error messages.
+type redactor = redact.Redactor
 
-const redacted = "[REDACTED]"
-
-// add records secrets, longest first so that a secret containing another is
-// replaced whole.
-func (r *redactor) add(secrets ...string) {
-	if r == nil {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, s := range secrets {
-		if s != "" && !slices.Contains(r.secrets, s) {
-			r.secrets = append(r.secrets, s)
-		}
-	}
-	slices.SortFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
-}
-
-// addAuthorization records the credentials in an Authorization header
-// value: a bearer token, or basic credentials both encoded and decoded.
-func (r *redactor) addAuthorization(v string) {
-	scheme, cred, ok := strings.Cut(v, " ")
-	if !ok {
-		r.add(v)
-		return
-	}
-	cred = strings.TrimSpace(cred)
-	r.add(cred)
-	if strings.EqualFold(scheme, "basic") {
-		if dec, err := base64.StdEncoding.DecodeString(cred); err == nil {
-			_, pass, _ := strings.Cut(string(dec), ":")
-			r.add(string(dec), pass)
-		}
-	}
-}
-
-func (r *redactor) redact(s string) string {
-	if r == nil {
-		return s
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, secret := range r.secrets {
-		s = strings.ReplaceAll(s, secret, redacted)
-	}
-	return s
-}
+const redacted = redact.Placeholder
 
 // newError builds an [Error] whose message holds no credential known to red.
 func newError(red *redactor, ref, op, digest string, err error) *Error {
@@ -174,14 +124,14 @@ func newError(red *redactor, ref, op, digest string, err error) *Error {
 		}
 	}
 	if err != nil {
-		if msg := err.Error(); red.redact(msg) != msg {
+		if msg := err.Error(); red.String(msg) != msg {
 			var is []error
 			for _, target := range []error{ErrInvalidReference, ErrNotFound, ErrDenied, ErrPlatformNotFound, ErrInvalidImage, context.Canceled, context.DeadlineExceeded, fs.ErrNotExist} {
 				if errors.Is(err, target) {
 					is = append(is, target)
 				}
 			}
-			e.Err = &redactedError{msg: red.redact(msg), is: is}
+			e.Err = &redactedError{msg: red.String(msg), is: is}
 		}
 	}
 	return e
@@ -200,5 +150,5 @@ func safeRef(red *redactor, ref string) string {
 			ref = ref[:i+3] + redacted + "@" + host[at+1:]
 		}
 	}
-	return red.redact(ref)
+	return red.String(ref)
 }

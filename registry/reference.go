@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/portcullis-oci/portcullis/internal/loopback"
 )
 
 // The reference forms [Open] understands, by their prefix.
@@ -114,7 +115,7 @@ func parseRemote(s string) (reference, error) {
 	if !validPort(r.Context().RegistryStr()) {
 		return reference{}, fmt.Errorf("%w: %q is not an image reference: registry %q has an invalid port", ErrInvalidReference, s, r.Context().RegistryStr())
 	}
-	if isLoopbackHost(r.Context().RegistryStr()) {
+	if loopback.Is(r.Context().RegistryStr()) {
 		if r, err = name.ParseReference(s, name.Insecure); err != nil {
 			return reference{}, fmt.Errorf("%w: %q is not an image reference: %v", ErrInvalidReference, s, err)
 		}
@@ -135,21 +136,6 @@ func validPort(hostport string) bool {
 	}
 	n, err := strconv.Atoi(port)
 	return err == nil && n > 0 && n <= 65535
-}
-
-// isLoopbackHost reports whether a registry host[:port] is this machine:
-// localhost, 127.0.0.0/8 or ::1.
-func isLoopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // parseOCIDir parses PATH[:TAG|@DIGEST]. PATH may itself contain ':' or

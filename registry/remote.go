@@ -26,9 +26,9 @@ func (s *session) openRemote(r reference) ([]*Image, error) {
 	if err != nil {
 		return nil, s.fail("resolving credentials for", ref.Context().RegistryStr(), err)
 	}
-	s.red.add(cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken)
+	s.red.Add(cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken)
 	if cfg.Username != "" && cfg.Password != "" {
-		s.red.add(base64.StdEncoding.EncodeToString([]byte(cfg.Username + ":" + cfg.Password)))
+		s.red.Add(base64.StdEncoding.EncodeToString([]byte(cfg.Username + ":" + cfg.Password)))
 	}
 	puller, err := remote.NewPuller(
 		remote.WithAuth(auth),
@@ -83,7 +83,7 @@ type guardTransport struct {
 
 func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if v := req.Header.Get("Authorization"); v != "" {
-		t.red.addAuthorization(v)
+		t.red.AddAuthorization(v)
 	}
 	resp, err := t.base.RoundTrip(req)
 	if err != nil || resp == nil {

@@ -39,7 +39,7 @@ func ExampleForEcosystem() {
 
 func ExampleValid() {
 	fmt.Println(version.Valid("Alpine:v3.20", "1.2.3-r0"))
-	fmt.Println(version.Valid("Alpine:v3.20", "1.2.3-r-1"))
+	fmt.Println(version.Valid("Alpine:v3.20", "1.2.3+git1"))
 	fmt.Println(version.Valid("NuGet", "1.0.0.0.0"))
 	// Output:
 	// true

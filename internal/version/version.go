@@ -84,7 +84,7 @@ func lookup(name string) (rules, bool) {
 		return makeRules(name, dpkg.Parse), true
 	case "Alpine", "Wolfi", "Chainguard", "MinimOS":
 		// Alpine's data predates apk-tools 3; ParseLegacy also accepts
-		// what apk-tools 2 accepted.
+		// what apk-tools 2 accepted, and the tails OSV's comparer accepts.
 		return makeRules(name, apk.ParseLegacy), true
 	case "Red Hat", "Rocky Linux", "AlmaLinux", "SUSE", "openSUSE", "Mariner", "Azure Linux",
 		"Photon OS", "Oracle", "Mageia", "openEuler":

@@ -15,6 +15,7 @@ import (
 
 	"github.com/portcullis-oci/portcullis/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/internal/version"
+	"github.com/portcullis-oci/portcullis/internal/version/apk"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
@@ -87,7 +88,7 @@ func parseFile(ctx context.Context, data []byte, name, release string, f format,
 			}
 			v := strings.TrimSpace(sf.version)
 			notAffected := v == "0"
-			if !notAffected && (v == "" || len(v) > maxVersionLen || !version.Valid(ecosystem, v)) {
+			if !notAffected && (v == "" || len(v) > maxVersionLen || !validVersion(v)) {
 				sk.Add("invalid fixed version", where)
 				continue
 			}
@@ -525,4 +526,12 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// validVersion reports whether v is a version apk-tools accepted: the
+// comparer also orders versions with a tail no apk accepts (as OSV's does,
+// ignoring the tail), but a feed's fixed version must be a real one.
+func validVersion(v string) bool {
+	parsed, err := apk.ParseLegacy(v)
+	return err == nil && parsed.Remainder() == ""
 }

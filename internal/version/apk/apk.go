@@ -42,6 +42,14 @@ func Parse(s string) (Version, error) {
 // a version that starts with a letter ("a") and "-r" without a number
 // (which equals "-r0"). Such versions are compared with the same token
 // rules; for versions Parse accepts, the order is unchanged.
+//
+// Like OSV's Alpine comparer (osv-scalibr's semantic package), it also
+// accepts a version with a tail that no apk accepts ("1.2_blah", "1.2.0A",
+// "1.0bc", "1-r0-1", "1-ruff"), if the tail holds only ASCII letters,
+// digits, '.', '_', '-' and '~' and comes after at least one digit or
+// lower-case letter. The tail's text is ignored: it only puts the version
+// just below the same version without it (see the package
+// documentation). [Version.Remainder] returns it.
 func ParseLegacy(s string) (Version, error) {
 	v, err := Parse(s)
 	if err != ErrInvalid {
@@ -55,6 +63,22 @@ func ParseLegacy(s string) (Version, error) {
 
 // IsLegacy reports whether v was accepted only by ParseLegacy.
 func (v Version) IsLegacy() bool { return v.legacy }
+
+// Remainder returns the tail of v that ParseLegacy accepted without
+// reading it, or "" if there is none (always "" for a version that
+// apk-tools 2 accepts).
+func (v Version) Remainder() string {
+	if !v.legacy {
+		return ""
+	}
+	var t tokenizer
+	for t.first(v.s, true); t.kind < tEnd; t.next() {
+	}
+	if t.kind == tRemainder {
+		return t.value
+	}
+	return ""
+}
 
 // String returns the version string.
 func (v Version) String() string { return v.s }
@@ -95,6 +119,9 @@ const (
 	tRevisionNo
 	tEnd
 	tInvalid
+	// tRemainder (legacy only) is a tail that cannot be read: like tEnd
+	// it ends the version.
+	tRemainder
 )
 
 // Suffix weights; sufNone is the pivot between pre- and post-releases.
@@ -143,7 +170,7 @@ type tokenizer struct {
 	kind   kind
 	suffix int
 	value  string
-	// legacy enables the relaxations of apk-tools 2 (see ParseLegacy).
+	// legacy enables the relaxations of ParseLegacy.
 	legacy bool
 }
 
@@ -169,16 +196,47 @@ func (t *tokenizer) first(s string, legacy bool) {
 	t.digits()
 }
 
+// isTailChar reports whether c may appear in a legacy remainder.
+func isTailChar(c byte) bool {
+	return isDigit(c) || isLower(c) || ('A' <= c && c <= 'Z') || c == '.' || c == '_' || c == '-' || c == '~'
+}
+
+// invalid ends the version at start, the first byte of the token that
+// could not be read: in legacy mode with an acceptable tail (see
+// ParseLegacy) the rest is a tRemainder, otherwise the token is tInvalid.
+func (t *tokenizer) invalid(start int) {
+	t.kind = tInvalid
+	if !t.legacy {
+		return
+	}
+	head := false
+	for i := 0; i < start && !head; i++ {
+		head = isDigit(t.s[i]) || isLower(t.s[i])
+	}
+	if !head {
+		return
+	}
+	for i := start; i < len(t.s); i++ {
+		if !isTailChar(t.s[i]) {
+			return
+		}
+	}
+	t.kind = tRemainder
+	t.value = t.s[start:]
+	t.pos = len(t.s)
+}
+
 func (t *tokenizer) next() {
 	if t.pos == len(t.s) {
 		t.kind = tEnd
 		return
 	}
+	start := t.pos
 	c := t.s[t.pos]
 	switch {
 	case isLower(c):
 		if t.kind > tDigit {
-			t.kind = tInvalid
+			t.invalid(start)
 			return
 		}
 		t.value = t.s[t.pos : t.pos+1]
@@ -187,7 +245,7 @@ func (t *tokenizer) next() {
 	case c == '.' || isDigit(c):
 		if c == '.' {
 			if t.kind > tDigit {
-				t.kind = tInvalid
+				t.invalid(start)
 				return
 			}
 			t.pos++
@@ -201,53 +259,58 @@ func (t *tokenizer) next() {
 		case t.kind == tSuffix:
 			t.kind = tSuffixNo
 		default:
-			t.kind = tInvalid
+			t.invalid(start)
 			return
 		}
 		t.digits()
 	case c == '_':
 		if t.kind > tSuffixNo {
-			t.kind = tInvalid
+			t.invalid(start)
 			return
 		}
 		t.pos++
-		start := t.pos
+		from := t.pos
 		for t.pos < len(t.s) && isLower(t.s[t.pos]) {
 			t.pos++
 		}
-		t.value = t.s[start:t.pos]
+		t.value = t.s[from:t.pos]
 		t.suffix = suffixValue(t.value)
 		if t.suffix == sufInvalid {
-			t.kind = tInvalid
+			t.invalid(start)
 			return
 		}
 		t.kind = tSuffix
 	case c == '~':
 		if t.kind >= tCommitHash {
-			t.kind = tInvalid
+			t.invalid(start)
 			return
 		}
 		t.pos++
-		start := t.pos
+		from := t.pos
 		for t.pos < len(t.s) && isHex(t.s[t.pos]) {
 			t.pos++
 		}
-		t.value = t.s[start:t.pos]
+		t.value = t.s[from:t.pos]
 		if t.value == "" {
-			t.kind = tInvalid
+			t.invalid(start)
 			return
 		}
 		t.kind = tCommitHash
 	case c == '-':
 		if t.kind >= tRevisionNo || !strings.HasPrefix(t.s[t.pos:], "-r") {
-			t.kind = tInvalid
+			t.invalid(start)
 			return
 		}
 		t.pos += 2
 		t.kind = tRevisionNo
 		t.digits()
+		if t.legacy && t.pos < len(t.s) {
+			// Something follows the revision: in legacy mode the whole
+			// "-r..." is the remainder, so 1-r0-1 = 1-r-2 < 1.
+			t.invalid(start)
+		}
 	default:
-		t.kind = tInvalid
+		t.invalid(start)
 	}
 }
 
@@ -257,7 +320,7 @@ func valid(s string, legacy bool) bool {
 	var t tokenizer
 	for t.first(s, legacy); t.kind < tEnd; t.next() {
 	}
-	return t.kind == tEnd
+	return t.kind == tEnd || t.kind == tRemainder
 }
 
 // compareNumber compares two non-empty digit strings by value.
@@ -318,18 +381,57 @@ func compare(a, b string, fuzzy, legacy bool) int {
 		tb.next()
 	}
 	if ta.kind == tb.kind {
+		// Both ended, or both have a remainder (whose text is ignored).
 		return 0
 	}
 	if tb.kind == tEnd && fuzzy {
 		return 0
 	}
-	// The leading tokens are equal; the longer version is greater unless it
-	// continues with a pre-release suffix.
-	if ta.kind == tSuffix && ta.suffix < sufNone {
-		return -1
+	if !legacy {
+		// rank without the legacy-only tokens: the longer version is
+		// greater unless it continues with a pre-release suffix.
+		if ta.kind == tSuffix && ta.suffix < sufNone {
+			return -1
+		}
+		if tb.kind == tSuffix && tb.suffix < sufNone {
+			return 1
+		}
+		return -compareInt(int(ta.kind), int(tb.kind))
 	}
-	if tb.kind == tSuffix && tb.suffix < sufNone {
+	return compareInt(rank(&ta), rank(&tb))
+}
+
+// rank orders tokens of different kinds, the leading tokens being equal.
+// As in apk_version_compare, the longer version is greater unless it
+// continues with a pre-release suffix, and otherwise a later kind sorts
+// first. A tail that cannot be read (tInvalid in apk's raw comparison,
+// tRemainder in legacy mode) sorts below the end of the version and above
+// a pre-release suffix. An empty dotted field (legacy mode) sorts below a
+// letter, as osv-scalibr orders it (0.r1 < 0r2).
+func rank(t *tokenizer) int {
+	switch t.kind {
+	case tSuffix:
+		if t.suffix < sufNone {
+			return 0
+		}
+		return 6
+	case tInvalid, tRemainder:
 		return 1
+	case tEnd:
+		return 2
+	case tRevisionNo:
+		return 3
+	case tCommitHash:
+		return 4
+	case tSuffixNo:
+		return 5
+	case tDigit:
+		if t.value == "" {
+			return 7
+		}
+		return 9
+	case tLetter:
+		return 8
 	}
-	return -compareInt(int(ta.kind), int(tb.kind))
+	return 10 // tInitialDigit
 }

@@ -181,8 +181,7 @@ func compareLegacy(a, b string) (int, error) {
 }
 
 // TestOSVVectors runs osv-scalibr's Alpine fixtures with ParseLegacy, the
-// parser the Alpine comparer uses. The hand-written fixture also asserts an
-// order for strings no apk-tools accepts; those lines are errors here.
+// parser the Alpine comparer uses.
 func TestOSVVectors(t *testing.T) {
 	vectortest.RunOSV(t, "alpine-versions.txt", compareLegacy)
 	vectortest.RunOSV(t, "alpine-versions-generated.txt", compareLegacy)
@@ -192,6 +191,7 @@ func TestParseLegacy(t *testing.T) {
 	tests := []struct {
 		in     string
 		legacy bool
+		rem    string
 		err    error
 	}{
 		{in: "1.2.3-r0"},
@@ -201,10 +201,25 @@ func TestParseLegacy(t *testing.T) {
 		{in: ".1", legacy: true},
 		{in: "a", legacy: true},
 		{in: "1-r", legacy: true},
-		{in: "1-r-1", err: ErrInvalid},
-		{in: "1.2.0A", err: ErrInvalid},
-		{in: "1.2_blah", err: ErrInvalid},
-		{in: "1.0bc", err: ErrInvalid},
+		{in: "1-r-1", legacy: true, rem: "-r-1"},
+		{in: "1-r0-ruff2", legacy: true, rem: "-r0-ruff2"},
+		{in: "1--ruff1", legacy: true, rem: "--ruff1"},
+		{in: "1.2.0A", legacy: true, rem: "A"},
+		{in: "1.2_blah", legacy: true, rem: "_blah"},
+		{in: "1.2_rc1_blah-r3", legacy: true, rem: "_blah-r3"},
+		{in: "1.0bc", legacy: true, rem: "c"},
+		{in: "1.2~XYZ", legacy: true, rem: "~XYZ"},
+		{in: "a_x", legacy: true, rem: "_x"},
+		{in: "1.2-1", legacy: true, rem: "-1"},
+		{in: "A", err: ErrInvalid},
+		{in: "_blah", err: ErrInvalid},
+		{in: "-ruff", err: ErrInvalid},
+		{in: "..A", err: ErrInvalid},
+		{in: "1.2 r1", err: ErrInvalid},
+		{in: "1.2+git", err: ErrInvalid},
+		{in: "1.2_x/y", err: ErrInvalid},
+		{in: "1.2A\x00", err: ErrInvalid},
+		{in: "1.2_é", err: ErrInvalid},
 		{in: "", err: ErrEmpty},
 		{in: strings.Repeat("1", MaxLen+1), err: ErrTooLong},
 	}
@@ -217,6 +232,7 @@ func TestParseLegacy(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tt.legacy, v.IsLegacy())
+			assert.Equal(t, tt.rem, v.Remainder())
 			_, strictErr := Parse(tt.in)
 			assert.Equal(t, tt.legacy, strictErr != nil)
 		})
@@ -228,6 +244,30 @@ func TestParseLegacy(t *testing.T) {
 		{"1-r", "1-r0", "="},
 		{"0..8", "0...8", ">"},
 		{".1", "1", "<"},
+		// An empty dotted field sorts below a letter.
+		{"0.r1", "0r2", "<"},
+		{"0.r9", "0r1", "<"},
+		{"0.a", "0.1", "<"},
+		// A tail sorts just below the version without it, above its
+		// pre-releases, and its text is ignored.
+		{"1.2_blah", "1.2", "<"},
+		{"1.2_blah", "1.2_rc1", ">"},
+		{"1.2_blah", "1.2_foo9", "="},
+		{"1.2_blah", "1.1", ">"},
+		{"1.2_blah", "1.2-r0", "<"},
+		{"1.2_blah", "1.2_p1", "<"},
+		{"1.2_blah", "1.2a", "<"},
+		{"1.2_blah", "1.2.0", "<"},
+		{"1.2.0A", "1.2.0", "<"},
+		{"1.0bc", "1.0b", "<"},
+		{"1.0bc", "1.0a", ">"},
+		// Anything after a revision makes the revision part of the tail.
+		{"1-r5-1", "1-r2", "<"},
+		{"1-r5-1", "1", "<"},
+		{"1-r5-1", "1-r0-9", "="},
+		{"1-r5-1", "1_rc1", ">"},
+		{"1_p1-r0-1", "1_p1", "<"},
+		{"1_p1-r0-1", "1", ">"},
 	} {
 		c, err := compareLegacy(p[0], p[1])
 		require.NoError(t, err)

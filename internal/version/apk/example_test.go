@@ -35,3 +35,18 @@ func ExampleParseLegacy() {
 	// not a valid apk version
 	// true -1
 }
+
+func ExampleVersion_Remainder() {
+	v, err := apk.ParseLegacy("1.2_blah")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	w, _ := apk.ParseLegacy("1.2")
+	fmt.Printf("%q %d\n", v.Remainder(), v.Compare(w))
+	_, err = apk.ParseLegacy("1.2 blah")
+	fmt.Println(err)
+	// Output:
+	// "_blah" -1
+	// not a valid apk version
+}

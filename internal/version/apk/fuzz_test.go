@@ -17,7 +17,10 @@ func FuzzParse(f *testing.F) {
 }
 
 func FuzzParseLegacy(f *testing.F) {
-	for _, s := range []string{"6.6.2p1-r0", "0..8", ".1", "a", "1-r", "1.0a2b", "0.8.21.r2"} {
+	for _, s := range []string{
+		"6.6.2p1-r0", "0..8", ".1", "a", "1-r", "1.0a2b", "0.8.21.r2", "1.2_blah", "1-r0-1", "1--ruff1",
+		"1.2.0A", "1.0bc", "0.r1", "1.2~X",
+	} {
 		f.Add(s, "6.6.2_p1", "1.2.3-r0")
 	}
 	vectortest.AddOSVSeeds(f, "alpine-versions.txt", "alpine-versions-generated.txt")

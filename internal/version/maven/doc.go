@@ -13,6 +13,15 @@
 // milestone when a digit follows. Trailing zeros and empty qualifiers are
 // dropped from each list, so 1 = 1.0 = 1.0.0 = 1-ga = 1.final.
 //
+// One rule differs from maven-artifact 3.8 and follows the POM reference's
+// Version Order Specification ("trailing null values are trimmed ... at
+// each remaining hyphen", with its example 1-sp-1 < 1-ga-1 = 1-1) and
+// OSV's comparer (osv-scalibr's semantic package): a sub-list that holds
+// nothing but its own sub-list once its null values are trimmed is that
+// sub-list, so 1-ga-1 = 1-0-1 = 1--1 = 1-ga1 = 1-1. maven-artifact 3.8
+// keeps the extra nesting and puts these below 1-1. The top-level
+// list is not affected (0-1 < 1).
+//
 // Like ComparableVersion, the order is not transitive for some mixes of
 // sub-lists and qualifiers (1a0 < 1 < 1.a, yet 1a0 > 1.a); real version
 // strings rarely meet this.

@@ -148,6 +148,11 @@ func parse(s string) ([]item, span) {
 			k--
 		}
 		if hasChild && child.end > child.start {
+			if k == lo && j > 0 {
+				// Only the sub-list is left: the list is its sub-list, so
+				// 1-ga-1 = 1-0-1 = 1--1 = 1-1 (see the package doc).
+				continue
+			}
 			items[k] = item{kind: kindList, sub: child}
 			k++
 		}

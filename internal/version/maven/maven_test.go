@@ -80,6 +80,37 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestNullBeforeHyphen checks the POM reference's rule that null values
+// are trimmed at each hyphen (its example: 1-sp-1 < 1-ga-1 = 1-1), where
+// maven-artifact 3.8 differs.
+func TestNullBeforeHyphen(t *testing.T) {
+	for _, p := range [][3]string{
+		{"1-ga-1", "=", "1-1"},
+		{"1-0-1", "=", "1-1"},
+		{"1--1", "=", "1-1"},
+		{"1-ga1", "=", "1-1"},
+		{"1-final-0-2", "=", "1-2"},
+		{"1-ga-alpha", "=", "1-alpha"},
+		{"1-sp-1", "<", "1-ga-1"},
+		{"1-ga-1", "<", "1-2"},
+		{"1-ga-1", "<", "1.1"},
+		{"1-ga-1", ">", "1"},
+		{"1-ga.1", "<", "1-1"}, // the ga is not before a hyphen
+		// The top-level list keeps its nesting: 0-1 is not 1.
+		{"0-1", "<", "1"},
+		{"0-1", ">", "0"},
+		{"7.4.3.20-ga20", "=", "7.4.3.20-20"},
+	} {
+		c, err := Compare(p[0], p[2])
+		require.NoError(t, err)
+		want, _ := vectortest.OpResult(p[1])
+		assert.Equal(t, want, c, "%s %s %s", p[0], p[1], p[2])
+		c, err = Compare(p[2], p[0])
+		require.NoError(t, err)
+		assert.Equal(t, -want, c, "%s %s %s reversed", p[0], p[1], p[2])
+	}
+}
+
 // TestDeepNesting checks that the longest input, which nests one sub-list
 // per character pair, parses and compares without trouble.
 func TestDeepNesting(t *testing.T) {

@@ -12,19 +12,22 @@ const MaxLen = 256
 var (
 	ErrEmpty    = errors.New("version string is empty")
 	ErrTooLong  = errors.New("version string is longer than 256 bytes")
-	ErrNumber   = errors.New("version must be one to four numbers of at most 2147483647")
+	ErrNumber   = errors.New("version must be one to four dot-separated numbers")
 	ErrLabel    = errors.New("release labels must be non-empty [0-9A-Za-z-] without leading zeros in numbers")
 	ErrMetadata = errors.New("build metadata must be non-empty [0-9A-Za-z-] parts")
 )
 
-// maxInt32 bounds each numeric part, as System.Version does.
+// maxInt32 is the largest numeric release label (int.TryParse).
 const maxInt32 = 1<<31 - 1
+
+// span is raw[lo:hi]; raw is at most MaxLen bytes long.
+type span struct{ lo, hi uint16 }
 
 // Version is a parsed NuGet version. The zero value is not valid.
 type Version struct {
-	// Major, Minor, Patch and Revision are the numeric parts; missing
-	// ones are 0.
-	Major, Minor, Patch, Revision int32
+	// nums locate the four numeric parts (major, minor, patch, revision)
+	// in raw, without leading zeros: empty for 0 and for a missing part.
+	nums [4]span
 	// Release is the pre-release part after '-' ("" when absent).
 	Release string
 	// Metadata is the build metadata after '+' ("" when absent).
@@ -49,9 +52,10 @@ func Parse(s string) (Version, error) {
 	if len(s) > MaxLen {
 		return Version{}, ErrTooLong
 	}
-	t := s
+	t, off := s, 0
 	for t != "" && isSpace(t[0]) {
 		t = t[1:]
+		off++
 	}
 	for t != "" && isSpace(t[len(t)-1]) {
 		t = t[:len(t)-1]
@@ -67,33 +71,27 @@ func Parse(s string) (Version, error) {
 	if i := strings.IndexAny(t, "-+"); i >= 0 {
 		num, rest = t[:i], t[i:]
 	}
-	var parts [4]int32
-	n := 0
-	for {
-		part, more := num, false
-		if j := strings.IndexByte(num, '.'); j >= 0 {
-			part, num, more = num[:j], num[j+1:], true
+	// Numbers of any size, as OSV compares them (System.Version stops at
+	// 2147483647), kept as spans of s without their leading zeros.
+	n, start := 0, 0
+	for i := 0; i <= len(num); i++ {
+		if i < len(num) && num[i] != '.' {
+			if !isDigit(num[i]) {
+				return Version{}, ErrNumber
+			}
+			continue
 		}
-		if n == 4 || part == "" {
+		if n == 4 || i == start {
 			return Version{}, ErrNumber
 		}
-		var x int64
-		for k := 0; k < len(part); k++ {
-			if !isDigit(part[k]) {
-				return Version{}, ErrNumber
-			}
-			x = x*10 + int64(part[k]-'0')
-			if x > maxInt32 {
-				return Version{}, ErrNumber
-			}
+		lo := start
+		for lo < i && num[lo] == '0' {
+			lo++
 		}
-		parts[n] = int32(x)
+		v.nums[n] = span{lo: uint16(off + lo), hi: uint16(off + i)}
 		n++
-		if !more {
-			break
-		}
+		start = i + 1
 	}
-	v.Major, v.Minor, v.Patch, v.Revision = parts[0], parts[1], parts[2], parts[3]
 	if rest != "" && rest[0] == '-' {
 		label := rest[1:]
 		rest = ""
@@ -163,23 +161,30 @@ func validMetadata(s string) bool {
 // String returns the version as it was given.
 func (v Version) String() string { return v.raw }
 
+// Numbers returns the four numeric parts (major, minor, patch, revision)
+// in decimal without leading zeros; missing parts are "0".
+func (v Version) Numbers() [4]string {
+	var out [4]string
+	for i, n := range v.nums {
+		out[i] = v.raw[n.lo:n.hi]
+		if out[i] == "" {
+			out[i] = "0"
+		}
+	}
+	return out
+}
+
 // IsPrerelease reports whether v has release labels.
 func (v Version) IsPrerelease() bool { return v.Release != "" }
 
 // Compare returns -1, 0 or +1 as v sorts before, equal to or after w.
 // Metadata is ignored.
 func (v Version) Compare(w Version) int {
-	if c := compareInt(int64(v.Major), int64(w.Major)); c != 0 {
-		return c
-	}
-	if c := compareInt(int64(v.Minor), int64(w.Minor)); c != 0 {
-		return c
-	}
-	if c := compareInt(int64(v.Patch), int64(w.Patch)); c != 0 {
-		return c
-	}
-	if c := compareInt(int64(v.Revision), int64(w.Revision)); c != 0 {
-		return c
+	for i, n := range v.nums {
+		m := w.nums[i]
+		if c := compareNumber(v.raw[n.lo:n.hi], w.raw[m.lo:m.hi]); c != 0 {
+			return c
+		}
 	}
 	switch {
 	case v.Release == "" && w.Release == "":
@@ -282,6 +287,14 @@ func parseInt32(s string) (int64, bool) {
 		return 0, false
 	}
 	return x, true
+}
+
+// compareNumber compares digit strings without leading zeros by value.
+func compareNumber(a, b string) int {
+	if len(a) != len(b) {
+		return compareInt(int64(len(a)), int64(len(b)))
+	}
+	return strings.Compare(a, b)
 }
 
 func compareInt(a, b int64) int {

@@ -21,7 +21,7 @@ func TestOSVVectors(t *testing.T) {
 var sorted = []string{
 	"0.9.9", "1.0.0-1", "1.0.0-2", "1.0.0-10", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
 	"1.0.0-BETA", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-beta2", "1.0.0-rc.1", "1.0.0", "1.0.0.1-alpha",
-	"1.0.0.1", "1.0.1", "1.1", "2147483647.0",
+	"1.0.0.1", "1.0.1", "1.1", "2147483647.0", "2147483648", "10000000000.0.0.1", "99999999999999999999",
 }
 
 func TestOrder(t *testing.T) {
@@ -51,16 +51,19 @@ func TestEqual(t *testing.T) {
 
 func TestParse(t *testing.T) {
 	tests := []struct {
-		in                       string
-		major, minor, patch, rev int32
-		release, metadata        string
-		err                      error
+		in                string
+		nums              [4]string
+		release, metadata string
+		err               error
 	}{
-		{in: "1.2.3.4-beta.1+build.5", major: 1, minor: 2, patch: 3, rev: 4, release: "beta.1", metadata: "build.5"},
-		{in: "1", major: 1},
-		{in: "1.0+meta", major: 1, metadata: "meta"},
-		{in: "1.0.0-0A", major: 1, release: "0A"},
-		{in: "1.0.0+001", major: 1, metadata: "001"},
+		{in: "1.2.3.4-beta.1+build.5", nums: [4]string{"1", "2", "3", "4"}, release: "beta.1", metadata: "build.5"},
+		{in: "1", nums: [4]string{"1", "0", "0", "0"}},
+		{in: "1.0+meta", nums: [4]string{"1", "0", "0", "0"}, metadata: "meta"},
+		{in: "1.0.0-0A", nums: [4]string{"1", "0", "0", "0"}, release: "0A"},
+		{in: "1.0.0+001", nums: [4]string{"1", "0", "0", "0"}, metadata: "001"},
+		{in: "01.000.0020", nums: [4]string{"1", "0", "20", "0"}},
+		{in: " \t007.0.1 ", nums: [4]string{"7", "0", "1", "0"}},
+		{in: "2147483648.99999999999999999999", nums: [4]string{"2147483648", "99999999999999999999", "0", "0"}},
 		{in: "", err: ErrEmpty},
 		{in: "  ", err: ErrEmpty},
 		{in: "v1.0", err: ErrNumber},
@@ -69,7 +72,8 @@ func TestParse(t *testing.T) {
 		{in: "1.", err: ErrNumber},
 		{in: "-1.0", err: ErrNumber},
 		{in: "+1.0", err: ErrNumber},
-		{in: "2147483648.0", err: ErrNumber},
+		{in: "1.0a", err: ErrNumber},
+		{in: "1. 0", err: ErrNumber},
 		{in: "1.0-", err: ErrLabel},
 		{in: "1.0-beta..1", err: ErrLabel},
 		{in: "1.0-01", err: ErrLabel},
@@ -88,7 +92,7 @@ func TestParse(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, []int32{tt.major, tt.minor, tt.patch, tt.rev}, []int32{v.Major, v.Minor, v.Patch, v.Revision})
+			assert.Equal(t, tt.nums, v.Numbers())
 			assert.Equal(t, tt.release, v.Release)
 			assert.Equal(t, tt.metadata, v.Metadata)
 			assert.Equal(t, tt.release != "", v.IsPrerelease())

@@ -13,9 +13,16 @@
 //
 // PHP accepts any string, with some odd results (a trailing separator makes
 // version_compare("1.0-", "1.0-") return -1). This package accepts only
-// [0-9A-Za-z] and the four separators, starting and ending with a letter
-// or digit, up to [MaxLen] bytes; other strings are errors. Comparison is
-// linear in the input and allocation-free.
+// [0-9A-Za-z#] and the four separators, starting with a letter or digit and
+// ending with one or '#', up to [MaxLen] bytes; other strings are errors.
+// Comparison is linear in the input and allocation-free.
+//
+// '#' is read as OSV reads it (osv-scalibr's semantic package), as part of
+// a letter run: a run starting with '#' is the special form "#", which
+// version_compare uses for a number, so it equals any number and, at the
+// end, nothing: 1.2.3.# = 1.2.3 and 1.2.3.# = 1.2.3.1, while 1.2.3.#.1 >
+// 1.2.3 and 1.2.3.#.beta < 1.2.3. The order is therefore not transitive
+// for versions that contain '#' (PHP itself reads '#' as a separator).
 //
 // The package imports nothing from the rest of the module.
 package packagist

@@ -12,7 +12,7 @@ const MaxLen = 256
 var (
 	ErrEmpty   = errors.New("version string is empty")
 	ErrTooLong = errors.New("version string is longer than 256 bytes")
-	ErrInvalid = errors.New("version must be letters and digits separated by '.', '-', '_' or '+'")
+	ErrInvalid = errors.New("version must be letters, digits and '#' separated by '.', '-', '_' or '+', starting with a letter or digit")
 )
 
 // Version is a parsed Packagist version. The zero value is not valid.
@@ -24,6 +24,10 @@ type Version struct {
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isAlpha(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
+
+// isLetter reports whether c belongs to a run of letters: a letter or
+// '#', which osv-scalibr reads as version_compare's special form "#".
+func isLetter(c byte) bool { return isAlpha(c) || c == '#' }
 
 func isSep(c byte) bool { return c == '.' || c == '-' || c == '_' || c == '+' }
 
@@ -41,11 +45,11 @@ func Parse(s string) (Version, error) {
 	}
 	for i := 0; i < len(t); i++ {
 		c := t[i]
-		if !isDigit(c) && !isAlpha(c) && !isSep(c) {
+		if !isDigit(c) && !isLetter(c) && !isSep(c) {
 			return Version{}, ErrInvalid
 		}
 	}
-	if isSep(t[0]) || isSep(t[len(t)-1]) {
+	if isSep(t[0]) || t[0] == '#' || isSep(t[len(t)-1]) {
 		return Version{}, ErrInvalid
 	}
 	return Version{raw: s, v: t}, nil
@@ -54,8 +58,8 @@ func Parse(s string) (Version, error) {
 // String returns the version as it was given.
 func (v Version) String() string { return v.raw }
 
-// tokens walks the runs of digits and of letters of a version, which are
-// the elements of PHP's canonical form.
+// tokens walks the runs of digits and of letters (with '#') of a version,
+// which are the elements of PHP's canonical form.
 type tokens struct {
 	s   string
 	pos int
@@ -108,16 +112,22 @@ func (v Version) Compare(w Version) int {
 			return 0
 		case !okB:
 			// v has more: a number makes it greater, a form compares
-			// with a number.
+			// with a number ("#"), and so on while they are equal.
 			if isDigit(ta[0]) {
 				return 1
 			}
-			return compareInt(form(ta), formNumber)
+			if c := compareInt(form(ta), formNumber); c != 0 {
+				return c
+			}
+			continue
 		case !okA:
 			if isDigit(tb[0]) {
 				return -1
 			}
-			return compareInt(formNumber, form(tb))
+			if c := compareInt(formNumber, form(tb)); c != 0 {
+				return c
+			}
+			continue
 		}
 		var c int
 		switch da, db := isDigit(ta[0]), isDigit(tb[0]); {

@@ -38,6 +38,7 @@ func TestEqual(t *testing.T) {
 	for _, p := range [][2]string{
 		{"1.0a1", "1.0alpha1"}, {"1.0RC1", "1.0rc1"}, {"1.0-beta_2+3", "1.0.beta.2.3"}, {"v1.0", "V1.0"},
 		{"1..0", "1.0"}, {"01.0", "1.0"}, {"1.0pl1", "1.0p1"},
+		{"1.2.3.#", "1.2.3"}, {"1.2.3.#", "1.2.3.7"}, {"1.2.3.#.#", "1.2.3"}, {"1.2.#.4", "1.2.9.4"},
 	} {
 		c, err := Compare(p[0], p[1])
 		require.NoError(t, err, "%q %q", p[0], p[1])
@@ -58,7 +59,12 @@ func TestParse(t *testing.T) {
 		{in: "1.0-", err: ErrInvalid},
 		{in: "-1.0", err: ErrInvalid},
 		{in: "1.0 ", err: ErrInvalid},
-		{in: "1.2.3.#", err: ErrInvalid},
+		{in: "1.2.3.#"},
+		{in: "1.2.3.#.beta"},
+		{in: "1.0-#"},
+		{in: "#", err: ErrInvalid},
+		{in: "v#1", err: ErrInvalid},
+		{in: "#.1", err: ErrInvalid},
 		{in: "1.0*", err: ErrInvalid},
 		{in: strings.Repeat("1", MaxLen+1), err: ErrTooLong},
 	}
@@ -75,13 +81,38 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestHash checks the order of versions with '#' that osv-scalibr's
+// fixture does not cover.
+func TestHash(t *testing.T) {
+	for _, p := range [][3]string{
+		{"1.2.3.#.1", ">", "1.2.3.#"},
+		{"1.2.3.#.pl1", ">", "1.2.3"},
+		{"1.2.3.#.RC1", "<", "1.2.3"},
+		{"1.2.3.#.dev", "<", "1.2.3.#.alpha"},
+		{"1.2.3.#", ">", "1.2.3.rc1"},
+		{"1.2.3.#", "<", "1.2.3.p1"},
+		{"1.2.#", "<", "1.2.3.1"},
+	} {
+		c, err := Compare(p[0], p[2])
+		require.NoError(t, err)
+		want, _ := vectortest.OpResult(p[1])
+		assert.Equal(t, want, c, "%s %s %s", p[0], p[1], p[2])
+		c, err = Compare(p[2], p[0])
+		require.NoError(t, err)
+		assert.Equal(t, -want, c, "%s %s %s reversed", p[0], p[1], p[2])
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for i, s := range sorted {
 		f.Add(s, sorted[(i+3)%len(sorted)], "1.0-dev")
 	}
 	vectortest.AddOSVSeeds(f, "packagist-versions.txt", "packagist-versions-generated.txt")
+	f.Add("1.2.3.#", "1.2.3", "1.2.3.1")
 	f.Fuzz(func(t *testing.T, a, b, c string) {
-		vectortest.CheckOrder(t, Parse, true, a, b, c)
+		// '#' equals any number, so the order is transitive only
+		// without it (see the package documentation).
+		vectortest.CheckOrder(t, Parse, !strings.Contains(a+b+c, "#"), a, b, c)
 	})
 }
 

@@ -5,7 +5,9 @@
 // A version is a number followed by any number of '.'-separated runs of
 // letters and digits, optionally followed by '-' and a pre-release label
 // (Gem::Version::ANCHORED_VERSION_PATTERN); surrounding white space is
-// ignored. A '-' means ".pre.". Comparison splits the version into runs of
+// ignored. As OSV does (osv-scalibr's semantic package), letters may also
+// follow the first number directly ("1beta", which Gem::Version rejects
+// and "1.0beta" shows how to read): 1beta = 1.beta < 1. A '-' means ".pre.". Comparison splits the version into runs of
 // digits (compared as numbers of any size) and runs of letters (compared
 // case-sensitively, bytewise), drops trailing zeros from the leading
 // numeric part and from the rest, and compares segment by segment with a

@@ -19,7 +19,7 @@ func Example() {
 		}
 		fmt.Println(p[0], c, p[1])
 	}
-	_, err := rubygems.Parse("1beta")
+	_, err := rubygems.Parse("beta1")
 	fmt.Println(err)
 	// Output:
 	// 7.0.8.rc1 -1 7.0.8

@@ -36,8 +36,9 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isAlpha(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
 
-// valid reports whether s matches Gem::Version's version pattern:
-// [0-9]+(\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?
+// valid reports whether s matches Gem::Version's version pattern, with
+// letters allowed right after the first number as after the others:
+// [0-9]+[0-9a-zA-Z]*(\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?
 func valid(s string) bool {
 	i := 0
 	for i < len(s) && isDigit(s[i]) {
@@ -45,6 +46,9 @@ func valid(s string) bool {
 	}
 	if i == 0 {
 		return false
+	}
+	for i < len(s) && (isDigit(s[i]) || isAlpha(s[i])) {
+		i++
 	}
 	for i < len(s) && s[i] == '.' {
 		i++

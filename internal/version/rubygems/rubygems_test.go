@@ -42,6 +42,13 @@ func TestCompare(t *testing.T) {
 		{" 1.0 ", "1", 0},
 		{"1.0.A", "1.0.a", -1},
 		{"9999999999999999999999.1", "9999999999999999999999.0.9", 1},
+		{"1beta", "1.beta", 0},
+		{"1beta", "1", -1},
+		{"1beta2", "1.beta.2", 0},
+		{"1beta2", "1beta10", -1},
+		{"1gamma", "1beta", 1},
+		{"1b", "1.0.a", 1},
+		{"10rc1-2", "10.rc.1.pre.2", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.a+"_"+tt.b, func(t *testing.T) {
@@ -75,7 +82,10 @@ func TestParse(t *testing.T) {
 		{in: "  ", want: ErrEmpty},
 		{in: "junk", want: ErrInvalid},
 		{in: "1.0\n2.0", want: ErrInvalid},
-		{in: "1beta", want: ErrInvalid},
+		{in: "1beta", pre: true},
+		{in: "1rc2.0-x", pre: true},
+		{in: "beta1", want: ErrInvalid},
+		{in: "1beta_2", want: ErrInvalid},
 		{in: "1..0", want: ErrInvalid},
 		{in: "1.0.", want: ErrInvalid},
 		{in: "1.0-", want: ErrInvalid},

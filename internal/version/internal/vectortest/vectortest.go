@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -153,60 +152,33 @@ func OSVLines(t testing.TB, file string) (path string, lines []OSVLine) {
 	return path, lines
 }
 
-// Deviations lists fixture lines (by 1-based line number) that a comparer
-// deliberately does not reproduce, each with the reason.
-type Deviations map[int]string
-
-// RunOSV asserts compare on every line of the osv-scalibr-semantic fixture
-// file, in both directions, and logs how many lines passed. Lines listed by
-// OSVDeviations are run but not asserted; the test fails if such a line
-// passes (the list is stale) or names a line that is not in the file. It
-// also fails if the file exists but holds no asserted line.
+// RunOSV asserts compare on every asserted line of the
+// osv-scalibr-semantic fixture file, in both directions, and logs how many
+// lines passed. It fails if the file exists but holds no asserted line.
 func RunOSV(t *testing.T, file string, compare func(a, b string) (int, error)) {
 	t.Helper()
-	known := OSVDeviations(file)
 	path, lines := OSVLines(t, file)
 	if len(lines) == 0 {
 		t.Fatalf("%s: no vectors ran", path)
 	}
-	passed, deviated := 0, 0
-	seen := map[int]bool{}
+	passed := 0
 	for _, l := range lines {
-		problem := ""
 		got, err := compare(l.A, l.B)
 		rev, rerr := compare(l.B, l.A)
 		switch {
 		case err != nil:
-			problem = err.Error()
+			t.Errorf("%s:%d: %s %s %s: %v", file, l.N, l.A, l.Op, l.B, err)
 		case rerr != nil:
-			problem = "reversed: " + rerr.Error()
+			t.Errorf("%s:%d: %s %s %s: reversed: %v", file, l.N, l.A, l.Op, l.B, rerr)
 		case Sign(got) != l.Want:
-			problem = "got " + strconv.Itoa(Sign(got))
+			t.Errorf("%s:%d: %s %s %s: got %d", file, l.N, l.A, l.Op, l.B, Sign(got))
 		case Sign(rev) != -l.Want:
-			problem = "reversed: got " + strconv.Itoa(Sign(rev))
-		}
-		if reason, ok := known[l.N]; ok {
-			seen[l.N] = true
-			if problem == "" {
-				t.Errorf("%s:%d: %s %s %s passes but is listed as a deviation (%s)", file, l.N, l.A, l.Op, l.B, reason)
-				continue
-			}
-			deviated++
-			t.Logf("%s:%d: %s %s %s: known deviation: %s (%s)", file, l.N, l.A, l.Op, l.B, reason, problem)
-			continue
-		}
-		if problem != "" {
-			t.Errorf("%s:%d: %s %s %s: %s", file, l.N, l.A, l.Op, l.B, problem)
-			continue
-		}
-		passed++
-	}
-	for n := range known {
-		if !seen[n] {
-			t.Errorf("%s:%d: listed as a deviation but not an asserted line", file, n)
+			t.Errorf("%s:%d: %s %s %s: reversed: got %d", file, l.N, l.A, l.Op, l.B, Sign(rev))
+		default:
+			passed++
 		}
 	}
-	t.Logf("osv-scalibr-semantic/%s: %d of %d vectors passed, %d known deviations", file, passed, len(lines), deviated)
+	t.Logf("osv-scalibr-semantic/%s: %d of %d vectors passed", file, passed, len(lines))
 }
 
 // NPMEntries reads one of the node-semver fixture files in npm-semver/ (a

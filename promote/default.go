@@ -1,0 +1,483 @@
+package promote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/portcullis-oci/portcullis/internal/loopback"
+	"github.com/portcullis-oci/portcullis/internal/redact"
+	"github.com/portcullis-oci/portcullis/policy"
+	"github.com/portcullis-oci/portcullis/scan"
+)
+
+// Default is the default [Promoter]. It is safe for concurrent use.
+type Default struct {
+	o *options
+}
+
+var _ Promoter = (*Default)(nil)
+
+// New returns the default promoter.
+func New(opts ...Option) (*Default, error) {
+	o, err := buildOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Default{o: o}, nil
+}
+
+// Promote resolves req.Source to a digest once, gets a report for every
+// platform image (a stored one when fresh, else a scan), evaluates
+// req.Policy on each, and when none denies, copies the image by digest to
+// req.Target and then puts the target tag. Errors never hold a credential.
+func (p *Default) Promote(ctx context.Context, req Request) (*Result, error) {
+	red := &redactor{}
+	res, err := p.promote(ctx, req, red)
+	if res != nil {
+		res.Source = red.String(res.Source)
+	}
+	return res, clean(red, err)
+}
+
+// platformImage is one platform image of the source, to be evaluated.
+type platformImage struct {
+	digest   v1.Hash
+	platform string
+	img      v1.Image
+}
+
+func (p *Default) promote(ctx context.Context, req Request, red *redactor) (*Result, error) {
+	if req.Policy == nil {
+		return nil, fmt.Errorf("promote: %w: no policy", ErrInvalidRequest)
+	}
+	src, err := parseSource(req.Source)
+	if err != nil {
+		return nil, err
+	}
+	tgtRepo, tgtTagTmpl, err := parseTarget(req.Target)
+	if err != nil {
+		return nil, err
+	}
+	srcTag := ""
+	if t, ok := src.(name.Tag); ok {
+		srcTag = t.TagStr()
+	}
+	tmpl := req.Tag
+	if tmpl == "" {
+		tmpl = tgtTagTmpl
+	}
+	if tmpl == "" {
+		tmpl = "%n"
+	}
+	now := p.o.clock.Now()
+	res := &Result{Source: redact.StripUserinfo(req.Source), SourceTag: srcTag, DryRun: req.DryRun}
+
+	srcOpts, _, err := p.remoteOptions(ctx, src.Context(), red, nil, req.DryRun, src.Scope(transport.PullScope))
+	if err != nil {
+		return nil, err
+	}
+	// Resolve once: from here on, only the digest.
+	desc, err := remote.Get(src, srcOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("promote: resolving %s: %w", redact.StripUserinfo(req.Source), err)
+	}
+	digest := desc.Digest
+	res.SourceDigest = digest.String()
+	res.MediaType = string(desc.MediaType)
+	srcRepo := src.Context()
+
+	tag, err := ExpandTag(tmpl, TagData{Tag: srcTag, Digest: digest.String(), Repository: srcRepo.Name(), Time: now})
+	if err != nil {
+		return res, err
+	}
+	tgtTag := tgtRepo.Tag(tag)
+	res.TargetRef = tgtTag.String()
+
+	// Evaluate every platform image.
+	var idx v1.ImageIndex
+	var imgs []platformImage
+	switch {
+	case desc.MediaType.IsIndex():
+		if idx, err = desc.ImageIndex(); err != nil {
+			return res, fmt.Errorf("promote: reading index %s: %w", digest, err)
+		}
+		if imgs, err = platformImages(idx, 1); err != nil {
+			return res, fmt.Errorf("promote: reading index %s: %w", digest, err)
+		}
+	case desc.MediaType.IsImage():
+		img, err := desc.Image()
+		if err != nil {
+			return res, fmt.Errorf("promote: reading image %s: %w", digest, err)
+		}
+		imgs = []platformImage{{digest: digest, img: img}}
+	default:
+		return res, fmt.Errorf("promote: %s: %w: media type %q is not an image or index", digest, ErrInvalidRequest, desc.MediaType)
+	}
+	if err := p.evaluate(ctx, req.Policy, srcRepo.Name(), srcTag, digest, imgs, now, res); err != nil {
+		return res, err
+	}
+	if res.Decision.Verdict == policy.Deny {
+		p.o.logger.InfoContext(ctx, "promotion denied", "source", res.Source, "digest", res.SourceDigest, "target", res.TargetRef)
+		return res, fmt.Errorf("promote: %s@%s to %s: %w: %s", srcRepo.Name(), digest, res.TargetRef, ErrDenied, denyReasons(res.Decision))
+	}
+
+	cnt := &counter{host: tgtRepo.RegistryStr(), repo: "/v2/" + tgtRepo.RepositoryStr() + "/", red: red}
+	scopes := []string{tgtRepo.Scope(transport.PushScope)}
+	if req.DryRun {
+		scopes = []string{tgtRepo.Scope(transport.PullScope)}
+	}
+	if tgtRepo.Registry.String() == src.Context().Registry.String() {
+		scopes = append(scopes, src.Scope(transport.PullScope)) // to mount from it
+	}
+	tgtOpts, tgtRT, err := p.remoteOptions(ctx, tgtRepo, red, cnt, req.DryRun, scopes...)
+	if err != nil {
+		return nil, err
+	}
+
+	// The target tag: already there, or someone else's?
+	if cur, err := remote.Head(tgtTag, tgtOpts...); err == nil {
+		if cur.Digest == digest {
+			res.Promoted = true
+			return res, nil
+		}
+		if req.NoClobber {
+			return res, fmt.Errorf("promote: %s: %w (it names %s, not %s)", res.TargetRef, ErrTagExists, cur.Digest, digest)
+		}
+	} else if !isNotFound(err) {
+		return res, fmt.Errorf("promote: checking %s: %w", res.TargetRef, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return res, fmt.Errorf("promote: %w", err)
+	}
+
+	if req.DryRun {
+		if err := p.plan(ctx, tgtRepo, tgtOpts, tgtRT, desc, idx, imgs, res); err != nil {
+			return res, err
+		}
+		return res, nil
+	}
+
+	// Copy by digest: blobs, then each manifest after its blobs, index
+	// children before the index. Then the tag, last.
+	byDigest := tgtRepo.Digest(digest.String())
+	if idx != nil {
+		err = remote.WriteIndex(byDigest, idx, tgtOpts...)
+	} else {
+		err = remote.Write(byDigest, imgs[0].img, tgtOpts...)
+	}
+	if err == nil {
+		err = remote.Tag(tgtTag, desc, tgtOpts...)
+	}
+	res.Copied = int(cnt.copied.Load())
+	res.CopiedBytes = cnt.bytes.Load()
+	res.Mounted = int(cnt.mount.Load())
+	res.Skipped = int(cnt.skip.Load())
+	res.Manifests = int(cnt.mfst.Load())
+	if err != nil {
+		return res, fmt.Errorf("promote: copying %s@%s to %s: %w", srcRepo.Name(), digest, res.TargetRef, err)
+	}
+	res.Promoted = true
+	p.o.logger.InfoContext(ctx, "promoted", "source", res.Source, "digest", res.SourceDigest, "target", res.TargetRef,
+		"copied", res.Copied, "mounted", res.Mounted, "skipped", res.Skipped)
+	return res, nil
+}
+
+// remoteOptions returns go-containerregistry options for one repository:
+// one authenticated transport for the whole promotion (credentials from the
+// keychain, scopes for repo and the extra scopes), over our stack: write
+// guard in a dry run, counting, retries.
+func (p *Default) remoteOptions(ctx context.Context, repo name.Repository, red *redactor, cnt *counter, dryRun bool, scopes ...string) ([]remote.Option, http.RoundTripper, error) {
+	auth, err := authn.Resolve(ctx, p.o.keychain, repo)
+	if err != nil {
+		return nil, nil, fmt.Errorf("promote: resolving credentials for %s: %w", repo.RegistryStr(), err)
+	}
+	cfg, err := authn.Authorization(ctx, auth)
+	if err != nil {
+		return nil, nil, fmt.Errorf("promote: resolving credentials for %s: %w", repo.RegistryStr(), err)
+	}
+	red.Add(cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken)
+	var rt http.RoundTripper = &retryTransport{base: p.o.transport, retries: p.o.retries, backoff: p.o.backoff, maxRetryAfter: p.o.maxRetryAfter, clock: p.o.clock}
+	if cnt == nil {
+		cnt = &counter{red: red}
+	}
+	cnt.base = rt
+	rt = cnt
+	if dryRun {
+		rt = readOnlyTransport{base: rt}
+	}
+	// One handshake for the whole promotion; go-containerregistry adds no
+	// retries of its own over a transport it did not make (ours retry,
+	// honouring Retry-After).
+	rt, err = transport.NewWithContext(ctx, repo.Registry, auth, rt, scopes)
+	if err != nil {
+		return nil, nil, fmt.Errorf("promote: connecting to %s: %w", repo.RegistryStr(), err)
+	}
+	return []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithAuth(auth),
+		remote.WithTransport(rt),
+		remote.WithJobs(p.o.concurrency),
+		remote.WithRetryPredicate(func(error) bool { return false }),
+	}, rt, nil
+}
+
+// platformImages lists the platform images of an index, nested indexes
+// included, skipping attestation manifests and artifacts (which are copied
+// but not evaluated).
+func platformImages(idx v1.ImageIndex, depth int) ([]platformImage, error) {
+	if depth > DefaultMaxIndexDepth {
+		return nil, fmt.Errorf("index nesting deeper than %d", DefaultMaxIndexDepth)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	var out []platformImage
+	for _, d := range im.Manifests {
+		switch {
+		case d.MediaType.IsIndex():
+			child, err := idx.ImageIndex(d.Digest)
+			if err != nil {
+				return nil, err
+			}
+			more, err := platformImages(child, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, more...)
+		case d.MediaType.IsImage():
+			if d.Platform != nil && d.Platform.OS == "unknown" {
+				continue // an attestation manifest
+			}
+			img, err := idx.Image(d.Digest)
+			if err != nil {
+				return nil, err
+			}
+			plat := ""
+			if d.Platform != nil {
+				plat = d.Platform.String()
+			}
+			out = append(out, platformImage{digest: d.Digest, platform: plat, img: img})
+		}
+	}
+	return out, nil
+}
+
+// evaluate decides on every platform image; the result's decision is the
+// strictest.
+func (p *Default) evaluate(ctx context.Context, pol policy.Policy, repo, tag string, digest v1.Hash, imgs []platformImage, now time.Time, res *Result) error {
+	if len(imgs) == 0 {
+		d, err := pol.Evaluate(ctx, policy.Input{Image: policy.Image{Repository: repo, Tag: tag, Digest: digest.String()}, Now: now})
+		if err != nil {
+			return fmt.Errorf("promote: evaluating %s: %w", digest, err)
+		}
+		res.Decision = d
+		return nil
+	}
+	res.Decision = policy.Decision{}
+	for _, pi := range imgs {
+		rep, reused, err := p.report(ctx, repo, pi, now)
+		if err != nil {
+			return err
+		}
+		in := policy.Input{
+			Image:  policy.Image{Repository: repo, Tag: tag, Digest: pi.digest.String(), Labels: rep.Image.Labels},
+			Report: rep,
+			Now:    now,
+		}
+		if rep.Image.Created != nil {
+			in.Image.Created = *rep.Image.Created
+		}
+		d, err := pol.Evaluate(ctx, in)
+		if err != nil {
+			return fmt.Errorf("promote: evaluating %s: %w", pi.digest, err)
+		}
+		res.Platforms = append(res.Platforms, PlatformResult{Digest: pi.digest.String(), Platform: pi.platform, Decision: d, ReportReused: reused})
+		if !d.Verdict.Valid() {
+			d.Verdict = policy.Deny
+		}
+		res.Decision.Verdict = max(res.Decision.Verdict, d.Verdict)
+		res.Decision.Reasons = append(res.Decision.Reasons, d.Reasons...)
+		res.Decision.Suppressed = append(res.Decision.Suppressed, d.Suppressed...)
+	}
+	return nil
+}
+
+// report returns a fresh stored report for the image, or scans it and
+// stores the result.
+func (p *Default) report(ctx context.Context, repo string, pi platformImage, now time.Time) (*scan.Report, bool, error) {
+	d := pi.digest.String()
+	rep, err := p.o.store.Get(ctx, d)
+	if err != nil {
+		return nil, false, fmt.Errorf("promote: reading the stored report for %s: %w", d, err)
+	}
+	if rep != nil && rep.Image.Digest == d && !rep.ScannedAt.IsZero() && now.Sub(rep.ScannedAt) <= p.o.maxReportAge {
+		return rep, true, nil
+	}
+	rep, err = p.o.scanner.Scan(ctx, pi.img, scan.WithRef(repo+"@"+d))
+	if err != nil {
+		return nil, false, fmt.Errorf("promote: scanning %s@%s: %w", repo, d, err)
+	}
+	if rep.Image.Digest == "" {
+		rep.Image.Digest = d
+	}
+	if err := p.o.store.Put(ctx, d, rep); err != nil {
+		return nil, false, fmt.Errorf("promote: storing the report for %s: %w", d, err)
+	}
+	return rep, false, nil
+}
+
+func denyReasons(d policy.Decision) string {
+	var parts []string
+	for _, r := range d.Reasons {
+		if r.Verdict == policy.Deny {
+			parts = append(parts, r.Rule+": "+r.Message)
+		}
+	}
+	if len(parts) == 0 {
+		return "denied"
+	}
+	if len(parts) > 5 {
+		parts = append(parts[:5], fmt.Sprintf("and %d more", len(parts)-5))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// plan fills a dry run's counts: the manifests and blobs the target lacks.
+func (p *Default) plan(ctx context.Context, repo name.Repository, opts []remote.Option, rt http.RoundTripper, desc *remote.Descriptor, idx v1.ImageIndex, imgs []platformImage, res *Result) error {
+	manifests := []v1.Hash{desc.Digest}
+	if idx != nil {
+		var err error
+		if manifests, err = indexManifests(idx, desc.Digest, 1); err != nil {
+			return fmt.Errorf("promote: reading index %s: %w", desc.Digest, err)
+		}
+	}
+	for _, h := range manifests {
+		if _, err := remote.Head(repo.Digest(h.String()), opts...); err != nil {
+			if !isNotFound(err) {
+				return fmt.Errorf("promote: checking %s@%s: %w", repo, h, err)
+			}
+			res.Manifests++
+		}
+	}
+	res.Manifests++ // the tag
+	blobs := map[v1.Hash]int64{}
+	for _, pi := range imgs {
+		m, err := pi.img.Manifest()
+		if err != nil {
+			return fmt.Errorf("promote: reading manifest %s: %w", pi.digest, err)
+		}
+		blobs[m.Config.Digest] = m.Config.Size
+		for _, l := range m.Layers {
+			blobs[l.Digest] = l.Size
+		}
+	}
+	for h, size := range blobs {
+		ok, err := blobExists(ctx, rt, repo, h)
+		if err != nil {
+			return fmt.Errorf("promote: checking blob %s in %s: %w", h, repo, err)
+		}
+		if ok {
+			res.Skipped++
+			continue
+		}
+		res.Copied++
+		res.CopiedBytes += size
+	}
+	return nil
+}
+
+// indexManifests lists an index and every manifest under it.
+func indexManifests(idx v1.ImageIndex, self v1.Hash, depth int) ([]v1.Hash, error) {
+	if depth > DefaultMaxIndexDepth {
+		return nil, fmt.Errorf("index nesting deeper than %d", DefaultMaxIndexDepth)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	out := []v1.Hash{self}
+	for _, d := range im.Manifests {
+		if d.MediaType.IsIndex() {
+			child, err := idx.ImageIndex(d.Digest)
+			if err != nil {
+				return nil, err
+			}
+			more, err := indexManifests(child, d.Digest, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, more...)
+			continue
+		}
+		out = append(out, d.Digest)
+	}
+	return out, nil
+}
+
+func blobExists(ctx context.Context, rt http.RoundTripper, repo name.Repository, h v1.Hash) (bool, error) {
+	u := fmt.Sprintf("%s://%s/v2/%s/blobs/%s", repo.Registry.Scheme(), repo.RegistryStr(), repo.RepositoryStr(), h)
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, u, nil)
+	if err != nil {
+		return false, err
+	}
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		return false, err
+	}
+	resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return true, nil
+	case http.StatusNotFound:
+		return false, nil
+	default:
+		return false, fmt.Errorf("HEAD answered %s", resp.Status)
+	}
+}
+
+func isNotFound(err error) bool {
+	var te *transport.Error
+	return errors.As(err, &te) && te.StatusCode == http.StatusNotFound
+}
+
+// parseSource parses the source reference, reaching loopback registries
+// over plain HTTP.
+func parseSource(s string) (name.Reference, error) {
+	r, err := name.ParseReference(s)
+	if err != nil {
+		return nil, fmt.Errorf("promote: source %q: %w: %v", redact.StripUserinfo(s), ErrInvalidRequest, err)
+	}
+	if loopback.Is(r.Context().RegistryStr()) {
+		if r, err = name.ParseReference(s, name.Insecure); err != nil {
+			return nil, fmt.Errorf("promote: source %q: %w: %v", redact.StripUserinfo(s), ErrInvalidRequest, err)
+		}
+	}
+	return r, nil
+}
+
+// parseTarget parses "registry/repo" or "registry/repo:tag".
+func parseTarget(s string) (name.Repository, string, error) {
+	var opts []name.Option
+	if host, _, _ := strings.Cut(s, "/"); loopback.Is(host) {
+		opts = append(opts, name.Insecure)
+	}
+	if repo, err := name.NewRepository(s, opts...); err == nil {
+		return repo, "", nil
+	}
+	t, err := name.NewTag(s, opts...)
+	if err != nil {
+		return name.Repository{}, "", fmt.Errorf("promote: target %q: %w: want REGISTRY/REPOSITORY[:TAG]: %v", redact.StripUserinfo(s), ErrInvalidRequest, err)
+	}
+	return t.Context(), t.TagStr(), nil
+}
