@@ -210,15 +210,26 @@ func (s byPackage) Len() int           { return len(s) }
 func (s byPackage) Less(i, j int) bool { return comparePackages(&s[i], &s[j]) < 0 }
 func (s byPackage) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
 
+// comparePackages orders by type, name, version, arch, first path and
+// analyzer, stopping at the first difference (cmp.Or would compare every
+// field every time; this runs for every comparison of a sort).
 func comparePackages(a, b *Package) int {
-	return cmp.Or(
-		strings.Compare(a.Type, b.Type),
-		strings.Compare(a.Name, b.Name),
-		strings.Compare(a.Version, b.Version),
-		strings.Compare(a.Arch, b.Arch),
-		strings.Compare(firstPath(a), firstPath(b)),
-		strings.Compare(a.FoundBy, b.FoundBy),
-	)
+	if c := strings.Compare(a.Type, b.Type); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Version, b.Version); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Arch, b.Arch); c != 0 {
+		return c
+	}
+	if c := strings.Compare(firstPath(a), firstPath(b)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.FoundBy, b.FoundBy)
 }
 
 // finish gives each [Finisher] among the analyzers its packages of the
@@ -231,6 +242,9 @@ func finish(analyzers []Analyzer, pkgs []Package) []Package {
 			continue
 		}
 		name := a.Name()
+		if !slices.ContainsFunc(pkgs, func(p Package) bool { return p.FoundBy == name }) {
+			continue
+		}
 		var mine, rest []Package
 		for _, p := range pkgs {
 			if p.FoundBy == name {

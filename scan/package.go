@@ -2,6 +2,8 @@ package scan
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/package-url/packageurl-go"
 )
@@ -122,9 +124,23 @@ func (p PURL) Qualifier(key string) string {
 // WithQualifier returns p with qualifier key set to value (replacing any
 // earlier value), keeping qualifiers sorted by key.
 func (p PURL) WithQualifier(key, value string) PURL {
-	m := p.Qualifiers.Map()
-	m[key] = value
-	p.Qualifiers = packageurl.QualifiersFromMap(m)
+	q := make(packageurl.Qualifiers, 0, len(p.Qualifiers)+1)
+	set := false
+	for _, x := range p.Qualifiers {
+		switch {
+		case x.Key == key:
+			x.Value, set = value, true
+		case !set && x.Key > key:
+			q = append(q, packageurl.Qualifier{Key: key, Value: value})
+			set = true
+		}
+		q = append(q, x)
+	}
+	if !set {
+		q = append(q, packageurl.Qualifier{Key: key, Value: value})
+	}
+	slices.SortStableFunc(q, func(a, b packageurl.Qualifier) int { return strings.Compare(a.Key, b.Key) })
+	p.Qualifiers = q
 	return p
 }
 
