@@ -71,7 +71,7 @@ func TestTrivy(t *testing.T) {
 	assert.Equal(t, InstalledPath, fe.Path)
 	var pe *ParseError
 	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, 16, pe.Entries)
+	assert.Equal(t, 16, pe.Records)
 	assert.Equal(t, 1, pe.Skipped)
 	assert.Contains(t, err.Error(), `line 23: package "invalidPackageWithoutAVersion" has no V:`)
 

@@ -56,17 +56,17 @@ type Entry struct {
 // are no entries at all. Over-limit, read and context errors end reading;
 // the entries read before them are returned too.
 func ParseInstalled(ctx context.Context, r io.Reader) ([]Entry, error) {
-	p := parser{lr: deb822.NewLineReader(r, MaxDatabaseBytes), perr: &ParseError{}, seen: map[string]int{}}
+	p := parser{lr: deb822.NewLineReader(r, MaxDatabaseBytes), perr: newParseError(), seen: map[string]int{}}
 	if err := p.run(ctx); err != nil {
-		if !p.perr.empty() {
+		if !p.perr.Empty() {
 			err = errors.Join(err, p.perr)
 		}
 		return p.entries, err
 	}
-	if p.perr.Entries == 0 {
+	if p.perr.Records == 0 {
 		return nil, ErrEmpty
 	}
-	if !p.perr.empty() {
+	if !p.perr.Empty() {
 		return p.entries, p.perr
 	}
 	return p.entries, nil
@@ -182,8 +182,8 @@ func (p *parser) run(ctx context.Context) error {
 }
 
 func (p *parser) start(line int, split bool) error {
-	p.perr.Entries++
-	if p.perr.Entries > MaxEntries {
+	p.perr.Records++
+	if p.perr.Records > MaxEntries {
 		return fmt.Errorf("more than %d entries: %w", MaxEntries, errTooLarge)
 	}
 	p.cur = Entry{Line: line}
@@ -206,7 +206,7 @@ func (p *parser) finish() {
 	e := p.cur
 	p.cur = Entry{}
 	if p.split {
-		p.perr.add(e.Line, "no blank line before this entry")
+		p.perr.Add(e.Line, "no blank line before this entry")
 	}
 	var skip string
 	switch {
@@ -221,12 +221,12 @@ func (p *parser) finish() {
 	}
 	if skip != "" {
 		p.perr.Skipped++
-		p.perr.add(e.Line, "%s: entry skipped", skip)
+		p.perr.Add(e.Line, "%s: entry skipped", skip)
 		return
 	}
 	if first, dup := p.seen[e.Name]; dup {
 		p.perr.Duplicates++
-		p.perr.add(e.Line, "duplicate package %s %s, first at line %d: kept the first", e.Name, e.Version, first)
+		p.perr.Add(e.Line, "duplicate package %s %s, first at line %d: kept the first", e.Name, e.Version, first)
 		return
 	}
 	p.seen[e.Name] = e.Line

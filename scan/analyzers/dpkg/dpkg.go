@@ -170,7 +170,7 @@ func (*Analyzer) Analyze(ctx context.Context, in scan.Input) ([]scan.Package, er
 				if o.db != db {
 					where = fmt.Sprintf("%s line %d", o.db.path, o.line)
 				}
-				db.perr.add(e.line, "duplicate package %s (%s) %s, first at %s: kept the first", e.name, archOrNone(e.arch), e.version, where)
+				db.perr.Add(e.line, "duplicate package %s (%s) %s, first at %s: kept the first", e.name, archOrNone(e.arch), e.version, where)
 				continue
 			}
 			seen[key] = origin{db, e.line}
@@ -182,11 +182,11 @@ func (*Analyzer) Analyze(ctx context.Context, in scan.Input) ([]scan.Package, er
 	for _, db := range dbs {
 		var err error
 		switch {
-		case db.err != nil && !db.perr.empty():
+		case db.err != nil && !db.perr.Empty():
 			err = errors.Join(wrapLimit(db.err), db.perr)
 		case db.err != nil:
 			err = wrapLimit(db.err)
-		case !db.perr.empty():
+		case !db.perr.Empty():
 			err = db.perr
 		}
 		if err != nil {

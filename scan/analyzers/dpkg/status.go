@@ -41,12 +41,12 @@ func parseStatus(ctx context.Context, r io.Reader, distroless bool) ([]entry, *P
 		MaxParagraphs:     MaxStanzas,
 		SplitOn:           "Package",
 	})
-	perr := &ParseError{}
+	perr := newParseError()
 	var entries []entry
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				perr.Stanzas = rd.Paragraphs()
+				perr.Records = rd.Paragraphs()
 				return entries, perr, err
 			}
 		}
@@ -57,30 +57,30 @@ func parseStatus(ctx context.Context, r io.Reader, distroless bool) ([]entry, *P
 		var se *deb822.SyntaxError
 		if errors.As(err, &se) {
 			perr.Skipped++
-			perr.add(se.Line, "%s: stanza at line %d skipped", se.Msg, se.Paragraph)
+			perr.Add(se.Line, "%s: stanza at line %d skipped", se.Msg, se.Paragraph)
 			continue
 		}
 		if err != nil {
-			perr.Stanzas = rd.Paragraphs()
+			perr.Records = rd.Paragraphs()
 			return entries, perr, err
 		}
 		if why := notDpkg(p); why != "" {
-			return nil, &ParseError{}, fmt.Errorf("%w: line %d: %s", ErrNotDatabase, p.Line, why)
+			return nil, newParseError(), fmt.Errorf("%w: line %d: %s", ErrNotDatabase, p.Line, why)
 		}
 		if p.Split {
-			perr.add(p.Line, "no blank line before this stanza")
+			perr.Add(p.Line, "no blank line before this stanza")
 		}
 		e, msg, ok := readStanza(p, distroless, perr)
 		switch {
 		case msg != "":
 			perr.Skipped++
-			perr.add(p.Line, "%s: stanza skipped", msg)
+			perr.Add(p.Line, "%s: stanza skipped", msg)
 		case ok:
 			entries = append(entries, e)
 		}
 	}
-	perr.Stanzas = rd.Paragraphs()
-	if perr.Stanzas == 0 {
+	perr.Records = rd.Paragraphs()
+	if perr.Records == 0 {
 		return nil, perr, ErrEmpty
 	}
 	return entries, perr, nil
@@ -128,7 +128,7 @@ func readStanza(p *deb822.Paragraph, distroless bool, perr *ParseError) (e entry
 	if src, has := p.Lookup("Source"); has {
 		n, v, msg := parseSource(src.Value)
 		if msg != "" {
-			perr.add(src.Line, "package %s: %s; taking the source to be %s %s", e.name, msg, e.srcName, e.srcVersion)
+			perr.Add(src.Line, "package %s: %s; taking the source to be %s %s", e.name, msg, e.srcName, e.srcVersion)
 		} else {
 			e.srcName = n
 			if v != "" {
