@@ -57,7 +57,15 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 	removed := make(map[removalKey]RemovedPackage)
 	extras := make(map[pkgKey]*Package) // the latest instance with licences
 	owning := make(map[pkgKey]*Package) // the latest instance with a file list
-	var prev map[pkgKey]held
+	// heldSet is what the inventory holds under one removal key: usually
+	// one package, more when a file lists several versions of it.
+	type heldSet struct {
+		h    held
+		more []held
+	}
+	// Keyed without the version, the inventory tells removals (no entry
+	// any more) from upgrades (an entry with another version) directly.
+	var prev map[removalKey]heldSet
 
 	// byPath indexes each layer's packages by analyzer and evidence path.
 	byPath := make([]map[evidence][]*Package, len(layers))
@@ -120,54 +128,70 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 		if !changed {
 			continue // the inventory is the one below
 		}
-		cur := make(map[pkgKey]held, len(prev))
+		cur := make(map[removalKey]heldSet, len(prev))
 		for e, j := range visible {
 			for _, p := range byPath[j][e] {
-				key := keyOf(p)
-				h, ok := prev[key]
-				if !ok {
-					h.since = k
+				rk := keyOf(p).removal()
+				h := held{p: p, since: k}
+				if ps, ok := prev[rk]; ok {
+					if ps.h.p.Version == p.Version {
+						h.since = ps.h.since
+					} else {
+						for _, o := range ps.more {
+							if o.p.Version == p.Version {
+								h.since = o.since
+								break
+							}
+						}
+					}
 				}
-				h.p = p
-				cur[key] = h
+				cs, ok := cur[rk]
+				switch {
+				case !ok:
+					cs.h = h
+				case cs.h.p.Version == p.Version:
+					cs.h = h // the same package again: the last one wins
+				default:
+					replaced := false
+					for i := range cs.more {
+						if cs.more[i].p.Version == p.Version {
+							cs.more[i], replaced = h, true
+						}
+					}
+					if !replaced {
+						cs.more = append(cs.more, h)
+					}
+				}
+				cur[rk] = cs
 			}
 		}
-		present := make(map[removalKey]bool, len(cur))
-		for key := range cur {
-			present[key.removal()] = true
-		}
-		for key, h := range prev {
-			rk := key.removal()
-			if !present[rk] {
-				rp := RemovedPackage{Package: *h.p, RemovedBy: layers[k].Ref()}
-				rp.Layer = layers[h.since].Ref()
+		for rk, ps := range prev {
+			if _, ok := cur[rk]; !ok {
+				last := ps.h
+				if len(ps.more) > 0 {
+					last = ps.more[len(ps.more)-1]
+				}
+				rp := RemovedPackage{Package: *last.p, RemovedBy: layers[k].Ref()}
+				rp.Layer = layers[last.since].Ref()
 				removed[rk] = rp
 			}
 		}
-		for rk := range present {
-			delete(removed, rk)
+		// Packages back in this layer are not removed after all.
+		for rk := range removed {
+			if _, ok := cur[rk]; ok {
+				delete(removed, rk)
+			}
 		}
 		prev = cur
 	}
 
 	var out coalesced
 	out.packages = make([]Package, 0, len(prev))
-	for key, h := range prev {
-		p := h.p
-		pkg := *p
-		pkg.Layer = layers[h.since].Ref()
-		if x := extras[key]; x != nil && x != p {
-			if len(pkg.Licenses) == 0 {
-				pkg.Licenses = x.Licenses
-			}
-			if len(pkg.Paths) < len(x.Paths) {
-				pkg.Paths = x.Paths
-			}
+	for _, ps := range prev {
+		out.packages = append(out.packages, finalPackage(ps.h.p, layers[ps.h.since].Ref(), extras, owning))
+		for _, h := range ps.more {
+			out.packages = append(out.packages, finalPackage(h.p, layers[h.since].Ref(), extras, owning))
 		}
-		if x := owning[key]; x != nil && len(pkg.OwnedFiles) == 0 {
-			pkg.OwnedFiles = x.OwnedFiles
-		}
-		out.packages = append(out.packages, pkg)
 	}
 	sortPackages(out.packages)
 	for _, rp := range removed {
@@ -267,4 +291,28 @@ func finish(analyzers []Analyzer, pkgs []Package) []Package {
 		sortPackages(pkgs)
 	}
 	return pkgs
+}
+
+// finalPackage is p as the merged image holds it: in layer, with the
+// licences, paths and file list that an earlier instance of the same
+// package carried and this one lacks.
+func finalPackage(p *Package, layer LayerRef, extras, owning map[pkgKey]*Package) Package {
+	pkg := *p
+	pkg.Layer = layer
+	if len(extras) == 0 && len(owning) == 0 {
+		return pkg
+	}
+	key := keyOf(p)
+	if x := extras[key]; x != nil && x != p {
+		if len(pkg.Licenses) == 0 {
+			pkg.Licenses = x.Licenses
+		}
+		if len(pkg.Paths) < len(x.Paths) {
+			pkg.Paths = x.Paths
+		}
+	}
+	if x := owning[key]; x != nil && len(pkg.OwnedFiles) == 0 {
+		pkg.OwnedFiles = x.OwnedFiles
+	}
+	return pkg
 }
