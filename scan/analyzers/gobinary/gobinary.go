@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/portcullis-oci/portcullis/scan"
 )
@@ -34,12 +35,20 @@ const MaxModInfoBytes = 1 << 20
 
 // Analyzer reports the Go modules compiled into executables. It is safe for
 // concurrent use.
-type Analyzer struct{}
+type Analyzer struct {
+	// buffers holds the search windows, reused from one executable to
+	// the next: an image has hundreds and each needs about a megabyte.
+	buffers sync.Pool
+}
 
 var _ scan.Analyzer = (*Analyzer)(nil)
 
 // New returns a Go binary analyzer.
-func New() *Analyzer { return &Analyzer{} }
+func New() *Analyzer {
+	a := &Analyzer{}
+	a.buffers.New = func() any { b := make([]byte, 0, window); return &b }
+	return a
+}
 
 // Name returns "gobinary".
 func (*Analyzer) Name() string { return Name }
@@ -69,7 +78,7 @@ func (a *Analyzer) Analyze(ctx context.Context, in scan.Input) ([]scan.Package, 
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		bi, err := read(f)
+		bi, err := a.read(f)
 		if err != nil {
 			errs = append(errs, &scan.FileError{Path: f.Path, Err: err})
 			continue
@@ -104,8 +113,7 @@ const (
 
 // read returns the build information of f, or nil when f is not a Go
 // binary.
-func read(f *scan.File) (*debug.BuildInfo, error) {
-	buf := make([]byte, 0, 64<<10)
+func (a *Analyzer) read(f *scan.File) (*debug.BuildInfo, error) {
 	var head [4]byte
 	n, err := io.ReadFull(f, head[:])
 	if err != nil {
@@ -121,9 +129,11 @@ func read(f *scan.File) (*debug.BuildInfo, error) {
 	if !isExe {
 		return nil, nil
 	}
-	buf = append(buf, head[:]...)
-	r := &streamSearch{r: f, buf: buf}
+	bp := a.buffers.Get().(*[]byte)
+	r := &streamSearch{r: f, buf: append((*bp)[:0], head[:]...)}
 	bi, old, err := r.find()
+	*bp = r.buf[:0] // keep what it grew to: the next binary needs as much
+	a.buffers.Put(bp)
 	if err != nil {
 		return nil, err
 	}
