@@ -611,7 +611,9 @@ func (e *enricher) complete(m *Match) error {
 			}
 			for i := range recs {
 				r := &recs[i]
-				if slices.Contains(m.Records, r) {
+				// The store returns fresh copies: a matched record found
+				// again under its alias is known by source and ID.
+				if slices.ContainsFunc(m.Records, func(x *Vulnerability) bool { return x.Source == r.Source && x.ID == r.ID }) {
 					continue
 				}
 				if r.KEV != nil && m.KEV == nil {
