@@ -95,3 +95,11 @@ func (s *SyncSkipLog) Result() (int, []string) {
 	defer s.mu.Unlock()
 	return s.log.Count(), s.log.Reasons()
 }
+
+// Set replaces what is counted with a finished log, such as the one a
+// fetch filled while it ran.
+func (s *SyncSkipLog) Set(log SkipLog) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = log
+}

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/portcullis-oci/portcullis/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/internal/httpfetch"
@@ -95,9 +94,7 @@ func WithReleases(releases ...string) Option {
 type Source struct {
 	opts options
 
-	mu      sync.Mutex
-	skipped int
-	reasons []string
+	skips feedinput.SyncSkipLog
 }
 
 var (
@@ -150,9 +147,7 @@ func (s *Source) Snapshot() bool { return true }
 // Skipped returns how many files, package entries, versions or IDs the
 // last Fetch skipped, with a line per reason.
 func (s *Source) Skipped() (int, []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.skipped, append([]string(nil), s.reasons...)
+	return s.skips.Result()
 }
 
 // cursor is what Fetch hands back: the validators of each file fetched
@@ -195,9 +190,7 @@ func (s *Source) Fetch(ctx context.Context, since vulndb.Cursor, emit func(vulnd
 	if err == nil {
 		n, err = agg.emitAll(ctx, emit)
 	}
-	s.mu.Lock()
-	s.skipped, s.reasons = sk.Count(), sk.Reasons()
-	s.mu.Unlock()
+	s.skips.Set(sk)
 	if err != nil {
 		return "", err
 	}

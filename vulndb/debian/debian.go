@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 
 	"github.com/portcullis-oci/portcullis/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/internal/httpfetch"
@@ -97,9 +96,7 @@ func WithRelease(codename, release string) Option {
 type Source struct {
 	opts options
 
-	mu      sync.Mutex
-	skipped int
-	reasons []string
+	skips feedinput.SyncSkipLog
 }
 
 var (
@@ -147,9 +144,7 @@ func (s *Source) Snapshot() bool { return true }
 // Skipped returns how many issues, releases or package entries the last
 // Fetch skipped, with a line per reason.
 func (s *Source) Skipped() (int, []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.skipped, append([]string(nil), s.reasons...)
+	return s.skips.Result()
 }
 
 // Fetch reads the tracker and emits one record per issue, sorted by ID.
@@ -169,9 +164,7 @@ func (s *Source) Fetch(ctx context.Context, since vulndb.Cursor, emit func(vulnd
 	defer in.Close()
 	var sk feedinput.SkipLog
 	n, err := parse(ctx, in, in.Name, s.opts.releases, &sk, emit)
-	s.mu.Lock()
-	s.skipped, s.reasons = sk.Count(), sk.Reasons()
-	s.mu.Unlock()
+	s.skips.Set(sk)
 	if err != nil {
 		return "", err
 	}

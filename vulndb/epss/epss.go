@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 
 	"github.com/portcullis-oci/portcullis/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/internal/httpfetch"
@@ -70,9 +69,7 @@ func WithMaxBytes(n int64) Option { return func(o *options) { o.maxBytes = n } }
 type Source struct {
 	opts options
 
-	mu      sync.Mutex
-	skipped int
-	reasons []string
+	skips feedinput.SyncSkipLog
 }
 
 var (
@@ -112,9 +109,7 @@ func (s *Source) Snapshot() bool { return true }
 // Skipped returns how many rows the last Fetch skipped, with a line per
 // reason.
 func (s *Source) Skipped() (int, []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.skipped, append([]string(nil), s.reasons...)
+	return s.skips.Result()
 }
 
 // Fetch reads the scores and emits one record per row, in the file's
@@ -134,9 +129,7 @@ func (s *Source) Fetch(ctx context.Context, since vulndb.Cursor, emit func(vulnd
 	defer in.Close()
 	var sk feedinput.SkipLog
 	st, err := parse(ctx, in, in.Name, &sk, emit)
-	s.mu.Lock()
-	s.skipped, s.reasons = sk.Count(), sk.Reasons()
-	s.mu.Unlock()
+	s.skips.Set(sk)
 	if err != nil {
 		return "", err
 	}

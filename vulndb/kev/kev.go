@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 
 	"github.com/portcullis-oci/portcullis/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/internal/httpfetch"
@@ -66,9 +65,7 @@ func WithMaxBytes(n int64) Option { return func(o *options) { o.maxBytes = n } }
 type Source struct {
 	opts options
 
-	mu      sync.Mutex
-	skipped int
-	reasons []string
+	skips feedinput.SyncSkipLog
 }
 
 var (
@@ -108,9 +105,7 @@ func (s *Source) Snapshot() bool { return true }
 // Skipped returns how many entries (or fields of entries) the last Fetch
 // skipped, with a line per reason.
 func (s *Source) Skipped() (int, []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.skipped, append([]string(nil), s.reasons...)
+	return s.skips.Result()
 }
 
 // Fetch reads the catalogue and emits one record per CVE, in the
@@ -130,9 +125,7 @@ func (s *Source) Fetch(ctx context.Context, since vulndb.Cursor, emit func(vulnd
 	defer in.Close()
 	var sk feedinput.SkipLog
 	cat, err := parse(ctx, in, in.Name, &sk, emit)
-	s.mu.Lock()
-	s.skipped, s.reasons = sk.Count(), sk.Reasons()
-	s.mu.Unlock()
+	s.skips.Set(sk)
 	if err != nil {
 		return "", err
 	}
