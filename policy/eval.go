@@ -244,7 +244,7 @@ func (e *evaluation) suppress() {
 		e.excOK = make([]bool, len(p.exceptions))
 		e.excExpired = make([]bool, len(p.exceptions))
 		for i, x := range p.exceptions {
-			e.excOK[i] = (x.repository == nil || x.repository.match(e.img.Repository)) && (x.digest == "" || x.digest == e.img.Digest)
+			e.excOK[i] = (x.repository == nil || x.repository.Match(e.img.Repository)) && (x.digest == "" || x.digest == e.img.Digest)
 			e.excExpired[i] = !e.now.Before(x.expires)
 		}
 	}
@@ -428,7 +428,7 @@ func maxCVSS(f *scan.Finding) (float64, bool) {
 
 // evalRule evaluates one rule: its selectors, then every criterion.
 func (e *evaluation) evalRule(r *rule) (Reason, bool) {
-	if r.tag != nil && !r.tag.match(e.img.Tag) || r.repository != nil && !r.repository.match(e.img.Repository) {
+	if r.tag != nil && !r.tag.Match(e.img.Tag) || r.repository != nil && !r.repository.Match(e.img.Repository) {
 		return Reason{}, false
 	}
 	reason := Reason{Rule: r.name, Policy: e.p.name, Verdict: r.verdict}

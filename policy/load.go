@@ -12,7 +12,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/portcullis-oci/portcullis/policy/internal/yamlx"
+	"github.com/portcullis-oci/portcullis/internal/selector"
+	"github.com/portcullis-oci/portcullis/internal/yamlx"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
@@ -343,8 +344,8 @@ func (l *loader) rule(n *yaml.Node, i int) *rule {
 			}
 			r.verdict = vd
 		},
-		"tag":             func(v *yaml.Node) { r.tag = l.stringMatch(v, "tag") },
-		"repository":      func(v *yaml.Node) { r.repository = l.stringMatch(v, "repository") },
+		"tag":             func(v *yaml.Node) { r.tag = selector.Decode(l.d, v, "tag") },
+		"repository":      func(v *yaml.Node) { r.repository = selector.Decode(l.d, v, "repository") },
 		"vulnerabilities": func(v *yaml.Node) { r.vulns = l.vulns(v) },
 		"packages":        func(v *yaml.Node) { r.pkgs = l.packages(v) },
 		"labels": func(v *yaml.Node) {
@@ -380,64 +381,6 @@ func (l *loader) rule(n *yaml.Node, i int) *rule {
 		l.d.Errorf(rn, "rule %q: no criteria (give vulnerabilities, packages, labels, scanAge, databaseAge, cel, or at least a tag or repository selector)", r.name)
 	}
 	return r
-}
-
-// stringMatch decodes a selector: a plain string means equals.
-func (l *loader) stringMatch(n *yaml.Node, what string) *stringMatch {
-	n = l.d.Resolve(n)
-	m := &stringMatch{}
-	if n.Kind == yaml.ScalarNode {
-		s := n.Value
-		m.equals = &s
-		return m
-	}
-	str := func(dst **string, name string) yamlx.Field {
-		return func(v *yaml.Node) { s := l.d.String(v, what+"."+name); *dst = &s }
-	}
-	list := func(dst *[]string, name string) yamlx.Field {
-		return func(v *yaml.Node) {
-			*dst = l.d.Strings(v, what+"."+name)
-			if *dst == nil {
-				*dst = []string{}
-			}
-		}
-	}
-	keys := l.d.Mapping(n, what, map[string]yamlx.Field{
-		"equals":     str(&m.equals, "equals"),
-		"startsWith": str(&m.startsWith, "startsWith"),
-		"endsWith":   str(&m.endsWith, "endsWith"),
-		"contains":   str(&m.contains, "contains"),
-		"oneOf":      list(&m.oneOf, "oneOf"),
-		"notOneOf":   list(&m.notOneOf, "notOneOf"),
-		"regex": func(v *yaml.Node) {
-			s := l.d.Scalar(v, what+".regex")
-			if s == nil {
-				return
-			}
-			re, err := compileRegex(s.Value)
-			if err != nil {
-				l.d.Errorf(s, "%s.regex: %q: %v", what, s.Value, err)
-				return
-			}
-			m.regex, m.regexSrc = re, s.Value
-		},
-		"glob": func(v *yaml.Node) {
-			s := l.d.Scalar(v, what+".glob")
-			if s == nil {
-				return
-			}
-			re, err := compileGlob(s.Value)
-			if err != nil {
-				l.d.Errorf(s, "%s.glob: %q: %v", what, s.Value, err)
-				return
-			}
-			m.glob, m.globSrc = re, s.Value
-		},
-	})
-	if keys != nil && len(keys) == 0 {
-		l.d.Errorf(n, "%s: give at least one of equals, startsWith, endsWith, contains, oneOf, notOneOf, regex, glob", what)
-	}
-	return m
 }
 
 func (l *loader) comparison(n *yaml.Node, what string, kind valueKind, lo, hi float64) *comparison {
@@ -753,12 +696,12 @@ func (l *loader) exception(n *yaml.Node, ruleNames map[string]bool) *exception {
 			if s == nil {
 				return
 			}
-			re, err := compileGlob(s.Value)
+			re, err := selector.Glob(s.Value)
 			if err != nil {
 				l.d.Errorf(s, "repository: %q: %v", s.Value, err)
 				return
 			}
-			e.repository = &stringMatch{glob: re, globSrc: s.Value}
+			e.repository = &selector.String{Glob: re, GlobSrc: s.Value}
 		},
 		"digest": func(v *yaml.Node) { e.digest = l.digest(v, "digest") },
 		"rules": func(v *yaml.Node) {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/portcullis-oci/portcullis/internal/selector"
 	"github.com/portcullis-oci/portcullis/scan"
 )
 
@@ -88,7 +89,7 @@ type rule struct {
 	name, description string
 	line              int
 	verdict           Verdict
-	tag, repository   *stringMatch
+	tag, repository   *selector.String
 	vulns             *vulnCriterion
 	pkgs              *pkgCriterion
 	requiredLabels    []string
@@ -227,7 +228,7 @@ type exception struct {
 	line          int
 	vulnerability string
 	purl          *purlPattern
-	repository    *stringMatch
+	repository    *selector.String
 	digest        string
 	rules         map[string]bool
 	ruleList      []string
@@ -249,7 +250,7 @@ func (e *exception) String() string {
 		scope = append(scope, e.purl.src)
 	}
 	if e.repository != nil {
-		scope = append(scope, "repository "+e.repository.globSrc)
+		scope = append(scope, "repository "+e.repository.GlobSrc)
 	}
 	if e.digest != "" {
 		scope = append(scope, e.digest)

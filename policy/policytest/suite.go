@@ -14,7 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/portcullis-oci/portcullis/policy"
-	"github.com/portcullis-oci/portcullis/policy/internal/yamlx"
+	"github.com/portcullis-oci/portcullis/internal/yamlx"
 	"github.com/portcullis-oci/portcullis/scan"
 )
 
