@@ -40,13 +40,27 @@ func New(opts ...Option) (*Default, error) {
 // platform image (a stored one when fresh, else a scan), evaluates
 // req.Policy on each, and when none denies, copies the image by digest to
 // req.Target and then puts the target tag. Errors never hold a credential.
+//
+// Every promotion, denial and failure is recorded through the [Recorder]
+// of [WithRecorder]. A promotion that succeeded but could not be recorded
+// returns its result (Promoted true) and an error saying so.
 func (p *Default) Promote(ctx context.Context, req Request) (*Result, error) {
 	red := &redactor{}
-	res, err := p.promote(ctx, req, red)
+	now := p.o.clock.Now()
+	res, err := p.promote(ctx, req, red, now)
 	if res != nil {
 		res.Source = red.String(res.Source)
 	}
-	return res, clean(red, err)
+	err = clean(red, err)
+	if p.o.recorder != nil && !errors.Is(err, ErrInvalidRequest) {
+		rec := newRecord(now, req, res, err, red)
+		// Record even when ctx ended: the promotion's fate must be kept.
+		if rerr := p.o.recorder.Record(context.WithoutCancel(ctx), rec); rerr != nil {
+			p.o.logger.ErrorContext(ctx, "recording a promotion failed", "source", rec.Source, "outcome", rec.Outcome, "err", clean(red, rerr))
+			err = errors.Join(err, fmt.Errorf("promote: recording the %s promotion of %s: %w", rec.Outcome, rec.Source, clean(red, rerr)))
+		}
+	}
+	return res, err
 }
 
 // platformImage is one platform image of the source, to be evaluated.
@@ -56,7 +70,7 @@ type platformImage struct {
 	img      v1.Image
 }
 
-func (p *Default) promote(ctx context.Context, req Request, red *redactor) (*Result, error) {
+func (p *Default) promote(ctx context.Context, req Request, red *redactor, now time.Time) (*Result, error) {
 	if req.Policy == nil {
 		return nil, fmt.Errorf("promote: %w: no policy", ErrInvalidRequest)
 	}
@@ -68,10 +82,7 @@ func (p *Default) promote(ctx context.Context, req Request, red *redactor) (*Res
 	if err != nil {
 		return nil, err
 	}
-	srcTag := ""
-	if t, ok := src.(name.Tag); ok {
-		srcTag = t.TagStr()
-	}
+	srcTag := sourceTag(src, req.Source)
 	tmpl := req.Tag
 	if tmpl == "" {
 		tmpl = tgtTagTmpl
@@ -79,7 +90,6 @@ func (p *Default) promote(ctx context.Context, req Request, red *redactor) (*Res
 	if tmpl == "" {
 		tmpl = "%n"
 	}
-	now := p.o.clock.Now()
 	res := &Result{Source: redact.StripUserinfo(req.Source), SourceTag: srcTag, DryRun: req.DryRun}
 
 	srcOpts, _, err := p.remoteOptions(ctx, src.Context(), red, nil, req.DryRun, src.Scope(transport.PullScope))
@@ -464,6 +474,22 @@ func parseSource(s string) (name.Reference, error) {
 		}
 	}
 	return r, nil
+}
+
+// sourceTag returns the tag of the source: a tag reference's, or the one
+// in "repo:tag@digest" (which is resolved by its digest, the tag kept for
+// the policy and the tag template).
+func sourceTag(src name.Reference, s string) string {
+	switch r := src.(type) {
+	case name.Tag:
+		return r.TagStr()
+	case name.Digest:
+		before, _, _ := strings.Cut(s, "@")
+		if t, err := name.NewTag(before, name.WeakValidation); err == nil && strings.HasSuffix(before, ":"+t.TagStr()) {
+			return t.TagStr()
+		}
+	}
+	return ""
 }
 
 // parseTarget parses "registry/repo" or "registry/repo:tag".

@@ -63,6 +63,7 @@ type options struct {
 	scanner       scan.Scanner
 	matcher       scan.VulnMatcher
 	store         ReportStore
+	recorder      Recorder
 	maxReportAge  time.Duration
 	transport     http.RoundTripper
 	keychain      authn.Keychain
@@ -87,6 +88,11 @@ func WithMatcher(m scan.VulnMatcher) Option { return func(o *options) { o.matche
 // WithReportStore sets where reports are looked up by image digest before
 // scanning, and stored after. The default is a new [MemoryReportStore].
 func WithReportStore(s ReportStore) Option { return func(o *options) { o.store = s } }
+
+// WithRecorder sets where every promotion, denial and failure is
+// recorded. The default records nothing; [NewStoreRecorder] keeps records
+// in the vulnerability database, and [MemoryRecorder] in memory.
+func WithRecorder(r Recorder) Option { return func(o *options) { o.recorder = r } }
 
 // WithMaxReportAge sets how old (by Report.ScannedAt) a stored report may
 // be and still be reused; older ones are scanned again. The default is

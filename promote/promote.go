@@ -38,8 +38,10 @@ var (
 
 // Request is one promotion.
 type Request struct {
-	// Source is the image to promote: "registry/repo:tag" or
-	// "registry/repo@sha256:…". Registries on this machine (localhost,
+	// Source is the image to promote: "registry/repo:tag",
+	// "registry/repo@sha256:…", or "registry/repo:tag@sha256:…" (promoted
+	// by the digest, the tag serving the policy and the tag template, as a
+	// push event gives them). Registries on this machine (localhost,
 	// 127.0.0.0/8, ::1) are reached over plain HTTP.
 	Source string
 	// Target is the repository to promote to, "registry/repo", optionally
@@ -56,6 +58,19 @@ type Request struct {
 	// manifest (an error matching ErrTagExists); a tag already naming the
 	// promoted digest is fine.
 	NoClobber bool
+	// Evidence attaches the scan reports and the decision to the promoted
+	// image as an OCI 1.1 referrer (its subject is the promoted digest),
+	// through the referrers tag schema where the target registry has no
+	// referrers API.
+	Evidence bool
+	// SkipReferrers leaves the source image's referrers (signatures, SBOMs,
+	// attestations) behind; by default they are copied along.
+	SkipReferrers bool
+	// Trigger says what started the promotion ("call", "cli", "poll",
+	// "distribution", "harbor"), and Rule which promotion rule; both are
+	// recorded, not interpreted.
+	Trigger string
+	Rule    string
 }
 
 // Result says what a promotion decided and did.
@@ -93,6 +108,12 @@ type Result struct {
 	// Manifests counts manifests written (by digest and the tag); in a dry
 	// run, the manifests the target lacks.
 	Manifests int `json:"manifests"`
+	// Referrers counts the source's referrers copied (or, in a dry run,
+	// that would be).
+	Referrers int `json:"referrers,omitempty"`
+	// Evidence is the digest of the evidence artifact attached to the
+	// promoted image, when Request.Evidence is set.
+	Evidence string `json:"evidence,omitempty"`
 }
 
 // PlatformResult is the decision on one platform image of the source.

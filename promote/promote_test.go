@@ -504,6 +504,14 @@ func TestPromoteByDigestNeedsTag(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, host+"/qa/app:stable", res.TargetRef)
 	assert.Equal(t, d.String(), headDigest(t, host+"/qa/app:stable"))
+
+	// "repo:tag@digest": the digest is promoted, the tag names the target.
+	push(t, host+"/dev/app:v1", randomImage(t)) // the tag moves on
+	res, err = p.Promote(context.Background(), Request{Source: host + "/dev/app:v1@" + d.String(), Target: host + "/qa/app", Policy: allow})
+	require.NoError(t, err)
+	assert.Equal(t, "v1", res.SourceTag)
+	assert.Equal(t, d.String(), res.SourceDigest)
+	assert.Equal(t, d.String(), headDigest(t, host+"/qa/app:v1"))
 }
 
 func TestPromoterFunc(t *testing.T) {
