@@ -38,10 +38,10 @@ type Record struct {
 	Trigger string `json:"trigger,omitempty"`
 	Rule    string `json:"rule,omitempty"`
 	// Source is the source reference as given, without credentials.
-	Source       string `json:"source"`
-	SourceTag    string `json:"sourceTag,omitempty"`
-	SourceDigest string `json:"sourceDigest,omitempty"`
-	TargetRef    string `json:"targetRef,omitempty"`
+	Source       string  `json:"source"`
+	SourceTag    string  `json:"sourceTag,omitempty"`
+	SourceDigest string  `json:"sourceDigest,omitempty"`
+	TargetRef    string  `json:"targetRef,omitempty"`
 	Outcome      Outcome `json:"outcome"`
 	// Verdict and Reasons are the policy's decision (absent when the
 	// promotion failed before one was made).
@@ -53,9 +53,9 @@ type Record struct {
 	// Evidence is the digest of the evidence artifact attached, if any.
 	Evidence string `json:"evidence,omitempty"`
 	// Copied, Mounted and Referrers are the result's counts.
-	Copied    int `json:"copied,omitempty"`
-	Mounted   int `json:"mounted,omitempty"`
-	Referrers int `json:"referrers,omitempty"`
+	Copied    int  `json:"copied,omitempty"`
+	Mounted   int  `json:"mounted,omitempty"`
+	Referrers int  `json:"referrers,omitempty"`
 	DryRun    bool `json:"dryRun,omitempty"`
 }
 
