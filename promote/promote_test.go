@@ -468,12 +468,20 @@ func TestPromoteErrorsHoldNoCredentials(t *testing.T) {
 	srcHost := newRegistry(t, nil)
 	tgtHost := newRegistry(t, echo)
 	push(t, srcHost+"/dev/app:v1", randomImage(t))
-	p, _, _, _ := setup(t, WithKeychain(staticKeychain{user: "robot", pass: secret}))
+	rec := &MemoryRecorder{}
+	p, _, _, _ := setup(t, WithKeychain(staticKeychain{user: "robot", pass: secret}), WithRecorder(rec))
 	_, err := p.Promote(context.Background(), Request{Source: srcHost + "/dev/app:v1", Target: tgtHost + "/qa/app", Policy: allow})
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), secret)
 	assert.NotContains(t, err.Error(), "cm9ib3Q6") // base64 of "robot:"
 	assert.Contains(t, err.Error(), "[REDACTED]")
+	recs, err := rec.Records(context.Background(), RecordFilter{})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	assert.Equal(t, OutcomeFailed, recs[0].Outcome)
+	assert.Contains(t, recs[0].Error, "[REDACTED]")
+	assert.NotContains(t, recs[0].Error, secret)
+	assert.NotContains(t, recs[0].Error, "cm9ib3Q6")
 }
 
 func TestPromoteInvalidRequests(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/portcullis-oci/portcullis/internal/redact"
 	"github.com/portcullis-oci/portcullis/policy"
 )
 
@@ -45,7 +46,7 @@ type Record struct {
 	Outcome      Outcome `json:"outcome"`
 	// Verdict and Reasons are the policy's decision (absent when the
 	// promotion failed before one was made).
-	Verdict policy.Verdict  `json:"verdict"`
+	Verdict policy.Verdict  `json:"verdict,omitzero"`
 	Reasons []policy.Reason `json:"reasons,omitempty"`
 	// Error is the error that ended a failed (or denied) promotion,
 	// without credentials.
@@ -178,7 +179,8 @@ func newRecord(now time.Time, req Request, res *Result, err error, red *redactor
 		r.Evidence = res.Evidence
 		r.Copied, r.Mounted, r.Referrers = res.Copied, res.Mounted, res.Referrers
 	} else {
-		r.Source = red.String(req.Source)
+		r.Source = red.String(redact.StripUserinfo(req.Source))
+		r.TargetRef = red.String(redact.StripUserinfo(req.Target))
 	}
 	switch {
 	case errors.Is(err, ErrDenied):

@@ -153,8 +153,8 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // Store is a vulnerability store in one bbolt file. It implements
-// [vulndb.Store], [vulndb.Writer], [vulndb.SourceLister] and
-// [vulndb.Getter], and is safe for concurrent use: readers see the
+// [vulndb.Store], [vulndb.Writer], [vulndb.SourceLister], [vulndb.Getter]
+// and [vulndb.DocumentStore], and is safe for concurrent use: readers see the
 // database as of the start of their call, and one update runs at a time.
 type Store struct {
 	db       *bolt.DB

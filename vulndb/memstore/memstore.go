@@ -13,8 +13,8 @@ import (
 )
 
 // Store is an in-memory vulnerability store. It implements [vulndb.Store],
-// [vulndb.Writer], [vulndb.SourceLister] and [vulndb.Getter], and is safe
-// for concurrent use.
+// [vulndb.Writer], [vulndb.SourceLister], [vulndb.Getter] and
+// [vulndb.DocumentStore], and is safe for concurrent use.
 //
 // Each update builds a new version of its source's data off to the side and
 // swaps it in when it commits, so readers never wait for an update and
@@ -27,6 +27,8 @@ type Store struct {
 	// writeMu makes updates run one at a time.
 	writeMu sync.Mutex
 	closed  bool
+	// docs holds the document collections ([vulndb.DocumentStore]).
+	docs documents
 }
 
 // state is one immutable version of the store.

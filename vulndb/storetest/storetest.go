@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"DeleteSource", testDeleteSource},
 		{"Corpus", testCorpus},
 		{"GoVulnDB", testGoVulnDB},
+		{"Documents", testDocuments},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
