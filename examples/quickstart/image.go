@@ -36,14 +36,26 @@ var demoLayers = []struct {
 	{"0-base", "ADD debian-12-minimal.tar /", map[string]string{"etc/os-release": "../usr/lib/os-release"}},
 	{"1-install-curl", "RUN apt-get install -y curl && apt-get upgrade -y libssl3", nil},
 	{"2-remove-tzdata", "RUN apt-get purge -y tzdata", nil},
+	// Only in the rebuilt image (1.1), which the policy lets through.
+	{"3-upgrade-libc6", "RUN apt-get upgrade -y libc6", nil},
 }
+
+// demoImageLayers is how many of demoLayers the first demo image (1.0)
+// has; the rebuilt image has them all, sharing the first ones' blobs.
+const demoImageLayers = 3
 
 // epoch is the fixed time given to every file and the image, so the demo
 // image has the same digest on every machine.
 var epoch = time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 
 // buildDemoImage builds the three-layer demo image from the embedded files.
-func buildDemoImage() (v1.Image, error) {
+func buildDemoImage() (v1.Image, error) { return buildImage(demoImageLayers) }
+
+// buildRebuiltImage builds the demo image rebuilt with libc6 upgraded.
+func buildRebuiltImage() (v1.Image, error) { return buildImage(len(demoLayers)) }
+
+// buildImage builds an image of the first n demoLayers.
+func buildImage(n int) (v1.Image, error) {
 	img, err := mutate.ConfigFile(empty.Image, &v1.ConfigFile{
 		OS:           "linux",
 		Architecture: runtime.GOARCH,
@@ -56,7 +68,7 @@ func buildDemoImage() (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range demoLayers {
+	for _, l := range demoLayers[:n] {
 		blob, err := tarDir(demoFiles, path.Join("image", l.dir), l.symlinks)
 		if err != nil {
 			return nil, fmt.Errorf("layer %s: %w", l.dir, err)

@@ -59,6 +59,15 @@ func TestDemo(t *testing.T) {
 	assert.Regexp(t, `HIGH CVE-2024-2961 in libc6 2\.36-9\+deb12u4 \(fixed in 2\.36-9\+deb12u6\), layer 0`, s)
 	assert.Regexp(t, `warn +unfixed-known: `, s)
 	assert.NotContains(t, s, "no-criticals:")
+
+	// Promotion: 1.0 is refused and qa/ stays empty; the rebuilt 1.1 goes
+	// through with the same digest; both are in the history.
+	assert.Regexp(t, `DENIED +sha256:[0-9a-f]{12} stays in dev/ \(stored report reused\): no-fixable-highs`, s)
+	assert.Contains(t, s, "qa/demo:1.0 exists: false")
+	assert.Regexp(t, `PROMOTED +sha256:[0-9a-f]{12} to qa/demo:1\.1 \(WARN; .* 0 uploaded\)`, s)
+	assert.Contains(t, s, "qa/demo:1.1 names the same digest: true")
+	assert.Regexp(t, `(?m)^denied +dev/demo:1\.0 +sha256:[0-9a-f]{12} +qa/demo:1\.0 +deny no-fixable-highs`, s)
+	assert.Regexp(t, `(?m)^promoted +dev/demo:1\.1 +sha256:[0-9a-f]{12} +qa/demo:1\.1 +warn unfixed-known`, s)
 }
 
 func TestDemoImageIsReproducible(t *testing.T) {
@@ -73,7 +82,19 @@ func TestDemoImageIsReproducible(t *testing.T) {
 	assert.Equal(t, da, db)
 	layers, err := a.Layers()
 	require.NoError(t, err)
-	assert.Len(t, layers, len(demoLayers))
+	assert.Len(t, layers, demoImageLayers)
+	c, err := buildRebuiltImage()
+	require.NoError(t, err)
+	more, err := c.Layers()
+	require.NoError(t, err)
+	require.Len(t, more, len(demoLayers))
+	for i := range layers {
+		d1, err := layers[i].Digest()
+		require.NoError(t, err)
+		d2, err := more[i].Digest()
+		require.NoError(t, err)
+		assert.Equal(t, d1, d2, "the rebuilt image shares layer %d", i)
+	}
 }
 
 func TestTarDirKeepsSymlinkAndWhiteout(t *testing.T) {
