@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -133,7 +134,8 @@ func (p *Default) promote(ctx context.Context, req Request, red *redactor, now t
 	default:
 		return res, fmt.Errorf("promote: %s: %w: media type %q is not an image or index", digest, ErrInvalidRequest, desc.MediaType)
 	}
-	if err := p.evaluate(ctx, req.Policy, srcRepo.Name(), srcTag, digest, imgs, now, res); err != nil {
+	reports, err := p.evaluate(ctx, req.Policy, srcRepo.Name(), srcTag, digest, imgs, now, res)
+	if err != nil {
 		return res, err
 	}
 	if res.Decision.Verdict == policy.Deny {
@@ -151,16 +153,17 @@ func (p *Default) promote(ctx context.Context, req Request, red *redactor, now t
 	}
 	tgtOpts, tgtRT, err := p.remoteOptions(ctx, tgtRepo, red, cnt, req.DryRun, scopes...)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 
-	// The target tag: already there, or someone else's?
+	// The target tag: already there, or someone else's? Already there, the
+	// image is (the tag is written last); its referrers are still brought
+	// up to date.
+	tagThere := false
 	if cur, err := remote.Head(tgtTag, tgtOpts...); err == nil {
 		if cur.Digest == digest {
-			res.Promoted = true
-			return res, nil
-		}
-		if req.NoClobber {
+			tagThere = true
+		} else if req.NoClobber {
 			return res, fmt.Errorf("promote: %s: %w (it names %s, not %s)", res.TargetRef, ErrTagExists, cur.Digest, digest)
 		}
 	} else if !isNotFound(err) {
@@ -170,23 +173,80 @@ func (p *Default) promote(ctx context.Context, req Request, red *redactor, now t
 		return res, fmt.Errorf("promote: %w", err)
 	}
 
+	// The referrers of the image and of each of its manifests, and theirs:
+	// all found before anything is written.
+	var refs []referrer
+	if !req.SkipReferrers {
+		subjects := []v1.Hash{digest}
+		if idx != nil {
+			if subjects, err = indexManifests(idx, digest, 1); err != nil {
+				return res, fmt.Errorf("promote: reading index %s: %w", digest, err)
+			}
+		}
+		if refs, err = findReferrers(ctx, srcRepo, srcOpts, subjects, MaxReferrerDepth, MaxReferrers, p.o.logger); err != nil {
+			return res, err
+		}
+	}
+	tgtRefs := newTargetReferrers(tgtRepo, tgtOpts)
+	var ev *evidenceArtifact
+	if req.Evidence {
+		// A promotion finding the tag in place adds no evidence to an image
+		// that has some from a promotion to the same target.
+		if tagThere {
+			l, err := tgtRefs.list(digest)
+			if err != nil {
+				return res, err
+			}
+			if d := latestEvidence(l, res.TargetRef); d != nil {
+				res.Evidence = d.Digest.String()
+			}
+		}
+		if res.Evidence == "" {
+			if ev, err = newEvidence(desc.Descriptor, res, imgs, reports, now, red); err != nil {
+				return res, err
+			}
+		}
+	}
+
 	if req.DryRun {
-		if err := p.plan(ctx, tgtRepo, tgtOpts, tgtRT, desc, idx, imgs, res); err != nil {
+		res.Promoted = tagThere
+		var root remote.Taggable = idx
+		if idx == nil {
+			root = imgs[0].img
+		}
+		if err := p.plan(ctx, tgtRepo, tgtRT, root, digest, tagThere, refs, tgtRefs, ev, res); err != nil {
 			return res, err
 		}
 		return res, nil
 	}
 
 	// Copy by digest: blobs, then each manifest after its blobs, index
-	// children before the index. Then the tag, last.
-	byDigest := tgtRepo.Digest(digest.String())
-	if idx != nil {
-		err = remote.WriteIndex(byDigest, idx, tgtOpts...)
-	} else {
-		err = remote.Write(byDigest, imgs[0].img, tgtOpts...)
+	// children before the index. Then the referrers, a referrer after its
+	// subject, and the evidence. The tag last: when it appears, the
+	// signatures are there.
+	if !tagThere {
+		byDigest := tgtRepo.Digest(digest.String())
+		if idx != nil {
+			err = remote.WriteIndex(byDigest, idx, tgtOpts...)
+		} else {
+			err = remote.Write(byDigest, imgs[0].img, tgtOpts...)
+		}
+		if err != nil {
+			err = fmt.Errorf("promote: copying %s@%s to %s: %w", srcRepo.Name(), digest, res.TargetRef, err)
+		}
 	}
 	if err == nil {
-		err = remote.Tag(tgtTag, desc, tgtOpts...)
+		res.Referrers, err = copyReferrers(ctx, tgtRefs, refs)
+	}
+	if err == nil && ev != nil {
+		if err = attachEvidence(ctx, tgtRefs, digest, ev); err == nil {
+			res.Evidence = ev.digest.String()
+		}
+	}
+	if err == nil && !tagThere {
+		if err = remote.Tag(tgtTag, desc, tgtOpts...); err != nil {
+			err = fmt.Errorf("promote: copying %s@%s to %s: putting the tag: %w", srcRepo.Name(), digest, res.TargetRef, err)
+		}
 	}
 	res.Copied = int(cnt.copied.Load())
 	res.CopiedBytes = cnt.bytes.Load()
@@ -194,11 +254,12 @@ func (p *Default) promote(ctx context.Context, req Request, red *redactor, now t
 	res.Skipped = int(cnt.skip.Load())
 	res.Manifests = int(cnt.mfst.Load())
 	if err != nil {
-		return res, fmt.Errorf("promote: copying %s@%s to %s: %w", srcRepo.Name(), digest, res.TargetRef, err)
+		res.Promoted = tagThere
+		return res, err
 	}
 	res.Promoted = true
 	p.o.logger.InfoContext(ctx, "promoted", "source", res.Source, "digest", res.SourceDigest, "target", res.TargetRef,
-		"copied", res.Copied, "mounted", res.Mounted, "skipped", res.Skipped)
+		"copied", res.Copied, "mounted", res.Mounted, "skipped", res.Skipped, "referrers", res.Referrers, "evidence", res.Evidence)
 	return res, nil
 }
 
@@ -284,22 +345,24 @@ func platformImages(idx v1.ImageIndex, depth int) ([]platformImage, error) {
 }
 
 // evaluate decides on every platform image; the result's decision is the
-// strictest.
-func (p *Default) evaluate(ctx context.Context, pol policy.Policy, repo, tag string, digest v1.Hash, imgs []platformImage, now time.Time, res *Result) error {
+// strictest. It returns the report of each image, in the order of imgs.
+func (p *Default) evaluate(ctx context.Context, pol policy.Policy, repo, tag string, digest v1.Hash, imgs []platformImage, now time.Time, res *Result) ([]*scan.Report, error) {
 	if len(imgs) == 0 {
 		d, err := pol.Evaluate(ctx, policy.Input{Image: policy.Image{Repository: repo, Tag: tag, Digest: digest.String()}, Now: now})
 		if err != nil {
-			return fmt.Errorf("promote: evaluating %s: %w", digest, err)
+			return nil, fmt.Errorf("promote: evaluating %s: %w", digest, err)
 		}
 		res.Decision = d
-		return nil
+		return nil, nil
 	}
 	res.Decision = policy.Decision{}
+	reports := make([]*scan.Report, 0, len(imgs))
 	for _, pi := range imgs {
 		rep, reused, err := p.report(ctx, repo, pi, now)
 		if err != nil {
-			return err
+			return nil, err
 		}
+		reports = append(reports, rep)
 		in := policy.Input{
 			Image:  policy.Image{Repository: repo, Tag: tag, Digest: pi.digest.String(), Labels: rep.Image.Labels},
 			Report: rep,
@@ -310,7 +373,7 @@ func (p *Default) evaluate(ctx context.Context, pol policy.Policy, repo, tag str
 		}
 		d, err := pol.Evaluate(ctx, in)
 		if err != nil {
-			return fmt.Errorf("promote: evaluating %s: %w", pi.digest, err)
+			return nil, fmt.Errorf("promote: evaluating %s: %w", pi.digest, err)
 		}
 		res.Platforms = append(res.Platforms, PlatformResult{Digest: pi.digest.String(), Platform: pi.platform, Decision: d, ReportReused: reused})
 		if !d.Verdict.Valid() {
@@ -320,7 +383,7 @@ func (p *Default) evaluate(ctx context.Context, pol policy.Policy, repo, tag str
 		res.Decision.Reasons = append(res.Decision.Reasons, d.Reasons...)
 		res.Decision.Suppressed = append(res.Decision.Suppressed, d.Suppressed...)
 	}
-	return nil
+	return reports, nil
 }
 
 // report returns a fresh stored report for the image, or scans it and
@@ -363,33 +426,57 @@ func denyReasons(d policy.Decision) string {
 	return strings.Join(parts, "; ")
 }
 
-// plan fills a dry run's counts: the manifests and blobs the target lacks.
-func (p *Default) plan(ctx context.Context, repo name.Repository, opts []remote.Option, rt http.RoundTripper, desc *remote.Descriptor, idx v1.ImageIndex, imgs []platformImage, res *Result) error {
-	manifests := []v1.Hash{desc.Digest}
-	if idx != nil {
-		var err error
-		if manifests, err = indexManifests(idx, desc.Digest, 1); err != nil {
-			return fmt.Errorf("promote: reading index %s: %w", desc.Digest, err)
+// plan fills a dry run's counts: the manifests and blobs the target lacks
+// (the image's unless the tag is already there, the referrers' the target
+// does not list, the evidence's), the referrers that would be copied.
+// Updates of referrers tags are not counted.
+func (p *Default) plan(ctx context.Context, repo name.Repository, rt http.RoundTripper, root remote.Taggable, digest v1.Hash, tagThere bool, refs []referrer, tgt *targetReferrers, ev *evidenceArtifact, res *Result) error {
+	var manifests []v1.Hash
+	blobs := map[v1.Hash]int64{}
+	if !tagThere {
+		if err := manifestTree(root, digest, 1, &manifests, blobs); err != nil {
+			return fmt.Errorf("promote: reading %s: %w", digest, err)
+		}
+		res.Manifests++ // the tag
+	}
+	for _, r := range refs {
+		ok, err := tgt.has(r.subject, r.desc.Digest)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		m, err := referrerManifest(r.desc)
+		if err == nil {
+			err = manifestTree(m, r.desc.Digest, 1, &manifests, blobs)
+		}
+		if err != nil {
+			return fmt.Errorf("promote: reading referrer %s of %s: %w", r.desc.Digest, r.subject, err)
+		}
+		res.Referrers++
+	}
+	if ev != nil {
+		ok, err := tgt.has(digest, ev.digest)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			manifests = append(manifests, ev.digest)
+			maps.Copy(blobs, ev.blobs)
 		}
 	}
+	seen := map[v1.Hash]bool{}
 	for _, h := range manifests {
-		if _, err := remote.Head(repo.Digest(h.String()), opts...); err != nil {
+		if seen[h] {
+			continue
+		}
+		seen[h] = true
+		if _, err := remote.Head(repo.Digest(h.String()), tgt.opts...); err != nil {
 			if !isNotFound(err) {
 				return fmt.Errorf("promote: checking %s@%s: %w", repo, h, err)
 			}
 			res.Manifests++
-		}
-	}
-	res.Manifests++ // the tag
-	blobs := map[v1.Hash]int64{}
-	for _, pi := range imgs {
-		m, err := pi.img.Manifest()
-		if err != nil {
-			return fmt.Errorf("promote: reading manifest %s: %w", pi.digest, err)
-		}
-		blobs[m.Config.Digest] = m.Config.Size
-		for _, l := range m.Layers {
-			blobs[l.Digest] = l.Size
 		}
 	}
 	for h, size := range blobs {

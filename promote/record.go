@@ -166,6 +166,21 @@ func (m *MemoryRecorder) Records(ctx context.Context, f RecordFilter) ([]Record,
 	return out, nil
 }
 
+// OutcomeOf says how a promotion that returned res and err ended.
+func OutcomeOf(res *Result, err error) Outcome {
+	switch {
+	case errors.Is(err, ErrDenied):
+		return OutcomeDenied
+	case err != nil || res == nil:
+		return OutcomeFailed
+	case res.DryRun:
+		return OutcomeDryRun
+	case res.Manifests == 0 && res.Copied == 0 && res.Mounted == 0:
+		return OutcomeUnchanged
+	}
+	return OutcomePromoted
+}
+
 // newRecord describes a finished promotion.
 func newRecord(now time.Time, req Request, res *Result, err error, red *redactor) Record {
 	r := Record{Time: now.UTC(), Trigger: req.Trigger, Rule: req.Rule, DryRun: req.DryRun}
@@ -182,18 +197,7 @@ func newRecord(now time.Time, req Request, res *Result, err error, red *redactor
 		r.Source = red.String(redact.StripUserinfo(req.Source))
 		r.TargetRef = red.String(redact.StripUserinfo(req.Target))
 	}
-	switch {
-	case errors.Is(err, ErrDenied):
-		r.Outcome = OutcomeDenied
-	case err != nil:
-		r.Outcome = OutcomeFailed
-	case req.DryRun:
-		r.Outcome = OutcomeDryRun
-	case res.Manifests == 0 && res.Copied == 0 && res.Mounted == 0:
-		r.Outcome = OutcomeUnchanged
-	default:
-		r.Outcome = OutcomePromoted
-	}
+	r.Outcome = OutcomeOf(res, err)
 	if err != nil {
 		r.Error = red.String(err.Error())
 	}

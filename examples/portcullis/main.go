@@ -8,6 +8,11 @@
 //	portcullis db update [--source NAME]...
 //	portcullis db import KIND PATH      # KIND: osv, nvd, debian, alpine, kev, epss
 //	portcullis db status
+//	portcullis policy check --policy FILE (IMAGE | --report REPORT.json)
+//	portcullis policy test DIR
+//	portcullis promote --policy FILE [--dry-run] [--tag TEMPLATE] [--no-clobber] [--evidence] SOURCE TARGET
+//	portcullis promote --rules FILE [--dry-run]
+//	portcullis promote history [--repository REPO] [--outcome OUTCOME]
 //
 // IMAGE is a registry reference ("registry:REF" or a bare REF), an OCI
 // layout ("oci-dir:PATH[:TAG|@DIGEST]"), a docker save archive
@@ -80,6 +85,9 @@ commands:
   db status               list the feeds in the database
   policy check            decide whether an image (or a stored report) may move on
   policy test DIR         run a directory of policy test cases
+  promote SOURCE TARGET   copy an image to another repository or registry if a policy allows it
+  promote --rules FILE    apply every promotion rule of a file to every tag it selects
+  promote history         list the recorded promotions and denials
 
 IMAGE is registry:REF (or a bare REF), oci-dir:PATH[:TAG|@DIGEST], docker-archive:PATH or dir:PATH.
 Run "portcullis COMMAND -h" for a command's flags.`
@@ -109,7 +117,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runDB(ctx, g, args[1:], stdout, stderr)
 	case "policy":
 		err = runPolicy(ctx, g, args[1:], stdout, stderr)
-
+	case "promote":
+		err = runPromote(ctx, g, args[1:], stdout, stderr)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return exitOK

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -219,4 +220,30 @@ func FromLayers(layers ...v1.Layer) v1.Image {
 		panic(err)
 	}
 	return img
+}
+
+// Debian12OSRelease is Debian 12's /etc/os-release.
+const Debian12OSRelease = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION="12 (bookworm)"
+VERSION_CODENAME=bookworm
+ID=debian
+`
+
+// DebPackage is a package for [Debian12].
+type DebPackage struct{ Name, Source, Version string }
+
+// Debian12 returns the entries of a minimal Debian 12 root: os-release and
+// a dpkg status database listing pkgs as installed.
+func Debian12(pkgs ...DebPackage) []Entry {
+	var status strings.Builder
+	for _, p := range pkgs {
+		fmt.Fprintf(&status, "Package: %s\nStatus: install ok installed\nPriority: optional\nSection: libs\nInstalled-Size: 100\nMaintainer: Test <test@example.org>\nArchitecture: amd64\n", p.Name)
+		if p.Source != "" {
+			fmt.Fprintf(&status, "Source: %s\n", p.Source)
+		}
+		fmt.Fprintf(&status, "Version: %s\nDescription: %s\n\n", p.Version, p.Name)
+	}
+	return []Entry{File("etc/os-release", Debian12OSRelease), File("var/lib/dpkg/status", status.String())}
 }
