@@ -13,8 +13,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/portcullis-oci/portcullis/policy"
 	"github.com/portcullis-oci/portcullis/internal/yamlx"
+	"github.com/portcullis-oci/portcullis/policy"
 	"github.com/portcullis-oci/portcullis/scan"
 )
 

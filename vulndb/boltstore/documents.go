@@ -154,4 +154,3 @@ func readCollection(tx *bolt.Tx, collection string) *bolt.Bucket {
 	}
 	return docs.Bucket([]byte(collection))
 }
-
