@@ -23,7 +23,8 @@ import (
 
 // Default is the default [Promoter]. It is safe for concurrent use.
 type Default struct {
-	o *options
+	o          *options
+	transports *transportCache
 }
 
 var _ Promoter = (*Default)(nil)
@@ -34,7 +35,7 @@ func New(opts ...Option) (*Default, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Default{o: o}, nil
+	return &Default{o: o, transports: newTransportCache()}, nil
 }
 
 // Promote resolves req.Source to a digest once, gets a report for every
@@ -83,6 +84,10 @@ func (p *Default) promote(ctx context.Context, req Request, red *redactor, now t
 	if err != nil {
 		return nil, err
 	}
+	// What this promotion's requests show (credentials, writes to the
+	// target) is learnt through its context.
+	cnt := &counter{host: tgtRepo.RegistryStr(), repo: "/v2/" + tgtRepo.RepositoryStr() + "/"}
+	ctx = withPromotion(ctx, red, cnt)
 	srcTag := sourceTag(src, req.Source)
 	tmpl := req.Tag
 	if tmpl == "" {
@@ -93,7 +98,7 @@ func (p *Default) promote(ctx context.Context, req Request, red *redactor, now t
 	}
 	res := &Result{Source: redact.StripUserinfo(req.Source), SourceTag: srcTag, DryRun: req.DryRun}
 
-	srcOpts, _, err := p.remoteOptions(ctx, src.Context(), red, nil, req.DryRun, src.Scope(transport.PullScope))
+	srcOpts, _, err := p.remoteOptions(ctx, src.Context(), red, false, req.DryRun, src.Scope(transport.PullScope))
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +148,6 @@ func (p *Default) promote(ctx context.Context, req Request, red *redactor, now t
 		return res, fmt.Errorf("promote: %s@%s to %s: %w: %s", srcRepo.Name(), digest, res.TargetRef, ErrDenied, denyReasons(res.Decision))
 	}
 
-	cnt := &counter{host: tgtRepo.RegistryStr(), repo: "/v2/" + tgtRepo.RepositoryStr() + "/", red: red}
 	scopes := []string{tgtRepo.Scope(transport.PushScope)}
 	if req.DryRun {
 		scopes = []string{tgtRepo.Scope(transport.PullScope)}
@@ -151,7 +155,7 @@ func (p *Default) promote(ctx context.Context, req Request, red *redactor, now t
 	if tgtRepo.Registry.String() == src.Context().Registry.String() {
 		scopes = append(scopes, src.Scope(transport.PullScope)) // to mount from it
 	}
-	tgtOpts, tgtRT, err := p.remoteOptions(ctx, tgtRepo, red, cnt, req.DryRun, scopes...)
+	tgtOpts, tgtRT, err := p.remoteOptions(ctx, tgtRepo, red, true, req.DryRun, scopes...)
 	if err != nil {
 		return res, err
 	}
@@ -264,10 +268,14 @@ func (p *Default) promote(ctx context.Context, req Request, red *redactor, now t
 }
 
 // remoteOptions returns go-containerregistry options for one repository:
-// one authenticated transport for the whole promotion (credentials from the
-// keychain, scopes for repo and the extra scopes), over our stack: write
-// guard in a dry run, counting, retries.
-func (p *Default) remoteOptions(ctx context.Context, repo name.Repository, red *redactor, cnt *counter, dryRun bool, scopes ...string) ([]remote.Option, http.RoundTripper, error) {
+// an authenticated transport (credentials from the keychain, scopes for
+// repo and the extra scopes) over our stack: write guard in a dry run,
+// observation (credentials learnt for redaction; for the target, counting),
+// retries. The transport is kept for later promotions with the same
+// registry, scopes and credentials (see transportCache), so that they
+// skip the handshake and reuse the token; what it observes goes to the
+// promotion whose context the request carries.
+func (p *Default) remoteOptions(ctx context.Context, repo name.Repository, red *redactor, target, dryRun bool, scopes ...string) ([]remote.Option, http.RoundTripper, error) {
 	auth, err := authn.Resolve(ctx, p.o.keychain, repo)
 	if err != nil {
 		return nil, nil, fmt.Errorf("promote: resolving credentials for %s: %w", repo.RegistryStr(), err)
@@ -277,21 +285,20 @@ func (p *Default) remoteOptions(ctx context.Context, repo name.Repository, red *
 		return nil, nil, fmt.Errorf("promote: resolving credentials for %s: %w", repo.RegistryStr(), err)
 	}
 	red.Add(cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken)
-	var rt http.RoundTripper = &retryTransport{base: p.o.transport, retries: p.o.retries, backoff: p.o.backoff, maxRetryAfter: p.o.maxRetryAfter, clock: p.o.clock}
-	if cnt == nil {
-		cnt = &counter{red: red}
-	}
-	cnt.base = rt
-	rt = cnt
-	if dryRun {
-		rt = readOnlyTransport{base: rt}
-	}
-	// One handshake for the whole promotion; go-containerregistry adds no
-	// retries of its own over a transport it did not make (ours retry,
-	// honouring Retry-After).
-	rt, err = transport.NewWithContext(ctx, repo.Registry, auth, rt, scopes)
-	if err != nil {
-		return nil, nil, fmt.Errorf("promote: connecting to %s: %w", repo.RegistryStr(), err)
+	key := transportKey(repo.Registry, cfg, target, dryRun, scopes)
+	rt := p.transports.get(key, p.o.clock.Now())
+	if rt == nil {
+		var base http.RoundTripper = &retryTransport{base: p.o.transport, retries: p.o.retries, backoff: p.o.backoff, maxRetryAfter: p.o.maxRetryAfter, clock: p.o.clock}
+		base = observer{base: base, target: target}
+		if dryRun {
+			base = readOnlyTransport{base: base}
+		}
+		// go-containerregistry adds no retries of its own over a transport
+		// it did not make (ours retry, honouring Retry-After).
+		if rt, err = transport.NewWithContext(ctx, repo.Registry, auth, base, scopes); err != nil {
+			return nil, nil, fmt.Errorf("promote: connecting to %s: %w", repo.RegistryStr(), err)
+		}
+		p.transports.put(key, rt, p.o.clock.Now())
 	}
 	return []remote.Option{
 		remote.WithContext(ctx),

@@ -2,16 +2,21 @@ package promote
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/portcullis-oci/portcullis/internal/redact"
 )
 
@@ -108,13 +113,10 @@ func (t readOnlyTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 
 // counter counts, for one promotion, what was written to the target
 // repository: blobs uploaded and their bytes, blobs mounted, blobs the
-// target already had, manifests written. It also learns the credentials
-// sent, to remove them from errors.
+// target already had, manifests written.
 type counter struct {
-	base   http.RoundTripper
 	host   string // the target registry host
 	repo   string // the target repository path, "/v2/REPO/"
-	red    *redactor
 	copied atomic.Int64
 	bytes  atomic.Int64
 	mount  atomic.Int64
@@ -122,15 +124,42 @@ type counter struct {
 	mfst   atomic.Int64
 }
 
-func (c *counter) RoundTrip(req *http.Request) (*http.Response, error) {
-	if v := req.Header.Get("Authorization"); v != "" {
-		c.red.AddAuthorization(v)
+// promotionKey carries a promotion's redactor and counter in the context
+// of its requests.
+type promotionKey struct{}
+
+type promotionState struct {
+	red *redactor
+	cnt *counter
+}
+
+func withPromotion(ctx context.Context, red *redactor, cnt *counter) context.Context {
+	return context.WithValue(ctx, promotionKey{}, &promotionState{red: red, cnt: cnt})
+}
+
+// observer shows a promotion the requests made for it: the credentials
+// sent (to remove them from errors) and, on the target's transport, what
+// was written. It holds no state of its own, so a transport built over it
+// serves any number of promotions.
+type observer struct {
+	base   http.RoundTripper
+	target bool
+}
+
+func (o observer) RoundTrip(req *http.Request) (*http.Response, error) {
+	st, _ := req.Context().Value(promotionKey{}).(*promotionState)
+	if st == nil {
+		return o.base.RoundTrip(req)
 	}
-	target := req.URL.Host == c.host && strings.HasPrefix(req.URL.Path, c.repo)
+	if v := req.Header.Get("Authorization"); v != "" {
+		st.red.AddAuthorization(v)
+	}
+	c := st.cnt
+	target := o.target && c != nil && req.URL.Host == c.host && strings.HasPrefix(req.URL.Path, c.repo)
 	if target && req.Body != nil && req.Body != http.NoBody && (req.Method == http.MethodPatch || req.Method == http.MethodPut) && strings.Contains(req.URL.Path, "/blobs/uploads/") {
 		req.Body = &countingBody{rc: req.Body, n: &c.bytes}
 	}
-	resp, err := c.base.RoundTrip(req)
+	resp, err := o.base.RoundTrip(req)
 	if err != nil || !target {
 		return resp, err
 	}
@@ -146,6 +175,67 @@ func (c *counter) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.mfst.Add(1)
 	}
 	return resp, nil
+}
+
+// transportCacheTTL is how long an authenticated transport is reused; its
+// token is refreshed by go-containerregistry when the registry refuses it
+// before then.
+const transportCacheTTL = 5 * time.Minute
+
+// transportCacheMax bounds the transports kept.
+const transportCacheMax = 64
+
+// transportCache keeps authenticated transports by registry, scopes,
+// credentials and role, so that promotion after promotion does not ping
+// the registry and fetch a token again.
+type transportCache struct {
+	mu sync.Mutex
+	m  map[string]cachedTransport
+}
+
+type cachedTransport struct {
+	rt      http.RoundTripper
+	created time.Time
+}
+
+func newTransportCache() *transportCache { return &transportCache{m: map[string]cachedTransport{}} }
+
+func (c *transportCache) get(key string, now time.Time) http.RoundTripper {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || now.Sub(e.created) > transportCacheTTL || now.Before(e.created) {
+		return nil
+	}
+	return e.rt
+}
+
+func (c *transportCache) put(key string, rt http.RoundTripper, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= transportCacheMax {
+		for k, e := range c.m {
+			if now.Sub(e.created) > transportCacheTTL || now.Before(e.created) {
+				delete(c.m, k)
+			}
+		}
+		if len(c.m) >= transportCacheMax {
+			clear(c.m)
+		}
+	}
+	c.m[key] = cachedTransport{rt: rt, created: now}
+}
+
+// transportKey identifies a transport: the registry (and whether it is
+// reached over plain HTTP), a digest of the credentials (never the
+// credentials themselves), the role, dry run, and the scopes.
+func transportKey(reg name.Registry, cfg *authn.AuthConfig, target, dryRun bool, scopes []string) string {
+	h := sha256.New()
+	for _, s := range []string{cfg.Username, cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken} {
+		fmt.Fprintf(h, "%d:%s", len(s), s)
+	}
+	sorted := slices.Sorted(slices.Values(scopes))
+	return fmt.Sprintf("%s|%s|%x|%t|%t|%s", reg.Scheme(), reg.RegistryStr(), h.Sum(nil), target, dryRun, strings.Join(sorted, " "))
 }
 
 type countingBody struct {

@@ -3,13 +3,17 @@ package promote
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -91,4 +95,94 @@ func TestRetryTransportContextEndsWait(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 2*time.Second, "the wait ends with the context")
 	assert.Equal(t, 1, base.calls)
+}
+
+// pings counts the handshakes (GET /v2/) among requests.
+func pings(reqs []request) int {
+	n := 0
+	for _, r := range reqs {
+		if r.Method == http.MethodGet && r.Path == "/v2/" {
+			n++
+		}
+	}
+	return n
+}
+
+// A promoter keeps its authenticated transports between promotions: the
+// second promotion to the same place makes no handshake, counts only its
+// own writes, and still keeps the credentials it sent out of its errors.
+// Other credentials or another clock hour make a new handshake.
+func TestTransportsReusedAcrossPromotions(t *testing.T) {
+	const secret = "s3cret-canary-pass"
+	failPuts := atomic.Bool{}
+	echo := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			a := r.Header.Get("Authorization")
+			if a == "" {
+				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+				http.Error(w, "auth", http.StatusUnauthorized)
+				return
+			}
+			if failPuts.Load() && r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write([]byte(`{"errors":[{"code":"MANIFEST_INVALID","message":"bad: ` + a + `"}]}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	host := newRegistry(t, nil)
+	tgtHost := newRegistry(t, echo)
+	for i := range 3 {
+		push(t, fmt.Sprintf("%s/dev/app:v%d", host, i), randomImage(t))
+	}
+	keys := staticKeychain{user: "robot", pass: secret}
+	p, rt, _, clock := setup(t, WithKeychain(keys))
+	ctx := context.Background()
+	req := func(i int) Request {
+		return Request{Source: fmt.Sprintf("%s/dev/app:v%d", host, i), Target: tgtHost + "/qa/app", Policy: allow}
+	}
+	res, err := p.Promote(ctx, req(0))
+	require.NoError(t, err)
+	first := pings(rt.requests())
+	require.Positive(t, first)
+	assert.Equal(t, 2, res.Manifests, "the manifest by digest and the tag")
+
+	rt.reset()
+	res, err = p.Promote(ctx, req(1))
+	require.NoError(t, err)
+	assert.Zero(t, pings(rt.requests()), "no handshake for the second promotion")
+	assert.Equal(t, 2, res.Manifests, "counts are the promotion's own")
+
+	rt.reset()
+	failPuts.Store(true)
+	_, err = p.Promote(ctx, req(2))
+	require.Error(t, err)
+	assert.Zero(t, pings(rt.requests()))
+	assert.NotContains(t, err.Error(), secret)
+	assert.NotContains(t, err.Error(), "cm9ib3Q6", "the Authorization header is learnt through a reused transport too")
+	failPuts.Store(false)
+
+	rt.reset()
+	clock.mu.Lock()
+	clock.now = clock.now.Add(transportCacheTTL + time.Second)
+	clock.mu.Unlock()
+	_, err = p.Promote(ctx, req(2))
+	require.NoError(t, err)
+	assert.Positive(t, pings(rt.requests()), "an old transport is not reused")
+
+	p2, rt2, _, _ := setup(t, WithKeychain(staticKeychain{user: "robot", pass: "another"}))
+	_, err = p2.Promote(ctx, req(2))
+	require.NoError(t, err)
+	assert.Positive(t, pings(rt2.requests()))
+	reg, err := name.NewRegistry(tgtHost)
+	require.NoError(t, err)
+	assert.NotEqual(t,
+		transportKey(reg, &authn.AuthConfig{Username: "robot", Password: secret}, true, false, nil),
+		transportKey(reg, &authn.AuthConfig{Username: "robot", Password: "another"}, true, false, nil),
+		"credentials are part of the key")
+	assert.NotContains(t,
+		transportKey(reg, &authn.AuthConfig{Username: "robot", Password: secret}, true, false, nil),
+		secret, "the key holds a digest of the credentials, not them")
 }
