@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	digest "github.com/opencontainers/go-digest"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/portcullis-oci/portcullis/internal/selector"
@@ -34,28 +36,9 @@ func (e *LoadError) Error() string {
 
 // convertErrors turns the decoder's errors into LoadErrors.
 func convertErrors(err error) error {
-	if err == nil {
-		return nil
-	}
-	var list []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		list = j.Unwrap()
-	} else {
-		list = []error{err}
-	}
-	out := make([]error, 0, len(list))
-	for _, e := range list {
-		var ye *yamlx.Error
-		if errors.As(e, &ye) {
-			out = append(out, &LoadError{File: ye.File, Line: ye.Line, Column: ye.Column, Msg: ye.Msg})
-		} else {
-			out = append(out, e)
-		}
-	}
-	if len(out) == 1 {
-		return out[0]
-	}
-	return errors.Join(out...)
+	return yamlx.Convert(err, func(ye *yamlx.Error) error {
+		return &LoadError{File: ye.File, Line: ye.Line, Column: ye.Column, Msg: ye.Msg}
+	})
 }
 
 // LoadFile reads and loads a policy file; see [Load].
@@ -295,24 +278,10 @@ func (l *loader) digests(v *yaml.Node, what string) []string {
 	return out
 }
 
+// validDigest accepts sha256:<64 hex> and sha512:<128 hex>, lower case.
 func validDigest(s string) bool {
-	algo, hex, ok := strings.Cut(s, ":")
-	want := 0
-	switch algo {
-	case "sha256":
-		want = 64
-	case "sha512":
-		want = 128
-	}
-	if !ok || len(hex) != want {
-		return false
-	}
-	for _, c := range hex {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	d, err := digest.Parse(s)
+	return err == nil && (d.Algorithm() == digest.SHA256 || d.Algorithm() == digest.SHA512)
 }
 
 // maxNameLen bounds rule names.

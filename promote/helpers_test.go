@@ -3,18 +3,17 @@ package promote
 import (
 	"context"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/portcullis-oci/portcullis/internal/testregistry"
+
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -28,35 +27,17 @@ import (
 // sits in front of it. It returns the host:port.
 func newRegistry(t testing.TB, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
-	var h http.Handler = &scopedBlobs{next: registry.New(registry.Logger(log.New(io.Discard, "", 0))), has: map[string]bool{}}
-	if wrap != nil {
-		h = wrap(h)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
+	return testregistry.New(t, func(h http.Handler) http.Handler {
+		h = &scopedBlobs{next: h, has: map[string]bool{}}
+		if wrap != nil {
+			h = wrap(h)
+		}
+		return h
+	})
 }
 
 // push writes an image or index to ref and returns its digest.
-func push(t testing.TB, ref string, x any) v1.Hash {
-	t.Helper()
-	r, err := name.ParseReference(ref, name.Insecure)
-	require.NoError(t, err)
-	switch v := x.(type) {
-	case v1.Image:
-		require.NoError(t, remote.Write(r, v))
-		d, err := v.Digest()
-		require.NoError(t, err)
-		return d
-	case v1.ImageIndex:
-		require.NoError(t, remote.WriteIndex(r, v))
-		d, err := v.Digest()
-		require.NoError(t, err)
-		return d
-	}
-	t.Fatalf("push: %T", x)
-	return v1.Hash{}
-}
+func push(t testing.TB, ref string, x any) v1.Hash { return testregistry.Push(t, ref, x) }
 
 func randomImage(t testing.TB) v1.Image {
 	t.Helper()

@@ -3,18 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"log"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/portcullis-oci/portcullis/internal/testregistry"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -31,40 +26,16 @@ var promoterTestdata = filepath.Join("..", "promoter", "testdata")
 // a database holding the critical advisory.
 func promoteSetup(t *testing.T) (host, db, clean, vuln string) {
 	t.Helper()
-	reg := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(reg.Close)
-	host = strings.TrimPrefix(reg.URL, "http://")
+	host = testregistry.New(t, nil)
 	push := func(tag, libc string) string {
 		img := testimage.Image(testimage.Debian12(testimage.DebPackage{Name: "libc6", Source: "glibc", Version: libc}))
-		r, err := name.NewTag(host+"/dev/app:"+tag, name.Insecure)
-		require.NoError(t, err)
-		require.NoError(t, remote.Write(r, img))
-		return digestOf(t, img)
+		return testregistry.Push(t, host+"/dev/app:"+tag, img).String()
 	}
 	clean, vuln = push("clean", "2.36-9+deb12u7"), push("vuln", "2.36-9+deb12u4")
 	db = t.TempDir()
 	code, _, errOut := cli(t, "--db", db, "db", "import", "osv", filepath.Join(promoterTestdata, "osv"))
 	require.Equal(t, exitOK, code, errOut)
 	return host, db, clean, vuln
-}
-
-func digestOf(t *testing.T, img v1.Image) string {
-	t.Helper()
-	d, err := img.Digest()
-	require.NoError(t, err)
-	return d.String()
-}
-
-func headOf(ref string) string {
-	r, err := name.ParseReference(ref, name.Insecure)
-	if err != nil {
-		return ""
-	}
-	d, err := remote.Head(r)
-	if err != nil {
-		return ""
-	}
-	return d.Digest.String()
 }
 
 func TestPromoteCommand(t *testing.T) {
@@ -76,13 +47,13 @@ func TestPromoteCommand(t *testing.T) {
 	require.Equal(t, exitOK, code, out+errOut)
 	assert.Contains(t, out, "Decision:  ALLOW")
 	assert.Regexp(t, `Would promote: \d+ blobs copied`, out)
-	assert.Empty(t, headOf(host+"/qa/app:clean"))
+	assert.Empty(t, testregistry.Digest(host+"/qa/app:clean"))
 
 	// Allowed: copied by digest, under a templated tag.
 	code, out, errOut = cli(t, "--db", db, "promote", "--policy", pol, "--tag", "%n-qa", host+"/dev/app:clean", host+"/qa/app")
 	require.Equal(t, exitOK, code, out+errOut)
 	assert.Regexp(t, `Promoted: \d+ blobs copied`, out)
-	assert.Equal(t, clean, headOf(host+"/qa/app:clean-qa"))
+	assert.Equal(t, clean, testregistry.Digest(host+"/qa/app:clean-qa"))
 	code, out, _ = cli(t, "--db", db, "promote", "--policy", pol, "--tag", "%n-qa", host+"/dev/app:clean", host+"/qa/app")
 	require.Equal(t, exitOK, code)
 	assert.Contains(t, out, "Unchanged: ")
@@ -94,7 +65,7 @@ func TestPromoteCommand(t *testing.T) {
 	assert.Contains(t, out, "PORTCULLIS-TEST-0001 in libc6 2.36-9+deb12u4")
 	assert.Contains(t, out, "Denied: nothing was written")
 	assert.Contains(t, errOut, "no-criticals")
-	assert.Empty(t, headOf(host+"/qa/app:vuln"))
+	assert.Empty(t, testregistry.Digest(host+"/qa/app:vuln"))
 
 	// No clobber: the tag names another image.
 	code, _, errOut = cli(t, "--db", db, "promote", "--policy", pol, "--no-clobber", host+"/dev/app:clean", host+"/qa/app:vuln-slot")
@@ -143,13 +114,13 @@ func TestPromoteRulesCommand(t *testing.T) {
 	require.Equal(t, exitGate, code, out+errOut)
 	assert.Regexp(t, `(?m)^dev-to-qa +clean +sha256:[0-9a-f]{12} +dry-run +\S+/qa/app:rc-clean`, out)
 	assert.Regexp(t, `(?m)^dev-to-qa +vuln +sha256:[0-9a-f]{12} +denied +\S+/qa/app:rc-vuln +no-criticals`, out)
-	assert.Empty(t, headOf(host+"/qa/app:rc-clean"), "dry run")
+	assert.Empty(t, testregistry.Digest(host+"/qa/app:rc-clean"), "dry run")
 
 	code, out, errOut = cli(t, "--db", db, "promote", "--rules", rulesFile)
 	require.Equal(t, exitGate, code, out+errOut, "one of the two is denied")
 	assert.Regexp(t, `(?m)^dev-to-qa +clean +sha256:[0-9a-f]{12} +promoted `, out)
-	assert.Equal(t, clean, headOf(host+"/qa/app:rc-clean"))
-	assert.Empty(t, headOf(host+"/qa/app:rc-vuln"))
+	assert.Equal(t, clean, testregistry.Digest(host+"/qa/app:rc-clean"))
+	assert.Empty(t, testregistry.Digest(host+"/qa/app:rc-vuln"))
 	_ = vuln
 }
 

@@ -5,19 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/portcullis-oci/portcullis/internal/testregistry"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -96,28 +93,6 @@ func startServer(t *testing.T, cfg config) string {
 	return ""
 }
 
-func pushImage(t *testing.T, ref string, img v1.Image) string {
-	t.Helper()
-	r, err := name.ParseReference(ref, name.Insecure)
-	require.NoError(t, err)
-	require.NoError(t, remote.Write(r, img))
-	d, err := img.Digest()
-	require.NoError(t, err)
-	return d.String()
-}
-
-func headDigest(ref string) string {
-	r, err := name.ParseReference(ref, name.Insecure)
-	if err != nil {
-		return ""
-	}
-	d, err := remote.Head(r)
-	if err != nil {
-		return ""
-	}
-	return d.Digest.String()
-}
-
 // records fetches the server's promotion history.
 func records(t *testing.T, addr, auth, query string) []promote.Record {
 	t.Helper()
@@ -178,22 +153,20 @@ func post(t *testing.T, addr, auth, body string) int {
 // image and refuses a vulnerable one (recorded, with the reason); requests
 // without the secret are refused; the poller promotes without events.
 func TestServerPromotesOnEvents(t *testing.T) {
-	reg := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(reg.Close)
-	host := strings.TrimPrefix(reg.URL, "http://")
+	host := testregistry.New(t, nil)
 	const auth = "Bearer test-secret"
 	addr := startServer(t, config{rulesFile: writeRules(t, host), dbDir: setupDB(t), listen: "127.0.0.1:0", auth: auth, workers: 2})
 
-	clean := pushImage(t, host+"/dev/app:latest", debianImage("2.36-9+deb12u7"))
+	clean := testregistry.Push(t, host+"/dev/app:latest", debianImage("2.36-9+deb12u7")).String()
 	assert.Equal(t, http.StatusUnauthorized, post(t, addr, "", pushEnvelope(host, "dev/app", "latest", clean)))
 	assert.Equal(t, http.StatusUnauthorized, post(t, addr, "Bearer wrong", pushEnvelope(host, "dev/app", "latest", clean)))
-	assert.Empty(t, headDigest(host+"/qa/app:latest"), "an unauthorized event promotes nothing")
+	assert.Empty(t, testregistry.Digest(host+"/qa/app:latest"), "an unauthorized event promotes nothing")
 	assert.Equal(t, http.StatusBadRequest, post(t, addr, auth, `{"events":"not a list"}`))
 
 	require.Equal(t, http.StatusAccepted, post(t, addr, auth, pushEnvelope(host, "dev/app", "latest", clean)))
-	waitFor(t, 30*time.Second, "qa/app:latest promoted", func() bool { return headDigest(host+"/qa/app:latest") == clean })
+	waitFor(t, 30*time.Second, "qa/app:latest promoted", func() bool { return testregistry.Digest(host+"/qa/app:latest") == clean })
 
-	bad := pushImage(t, host+"/dev/app:latest", debianImage("2.36-9+deb12u4"))
+	bad := testregistry.Push(t, host+"/dev/app:latest", debianImage("2.36-9+deb12u4")).String()
 	require.Equal(t, http.StatusAccepted, post(t, addr, auth, pushEnvelope(host, "dev/app", "latest", bad)))
 	var denied promote.Record
 	waitFor(t, 30*time.Second, "the denial recorded", func() bool {
@@ -205,7 +178,7 @@ func TestServerPromotesOnEvents(t *testing.T) {
 		}
 		return false
 	})
-	assert.Equal(t, clean, headDigest(host+"/qa/app:latest"), "qa/app:latest untouched")
+	assert.Equal(t, clean, testregistry.Digest(host+"/qa/app:latest"), "qa/app:latest untouched")
 	assert.Equal(t, "dev-to-qa", denied.Rule)
 	assert.Equal(t, "distribution", denied.Trigger)
 	require.NotEmpty(t, denied.Reasons)
@@ -222,14 +195,12 @@ func TestServerPromotesOnEvents(t *testing.T) {
 }
 
 func TestServerPolls(t *testing.T) {
-	reg := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(reg.Close)
-	host := strings.TrimPrefix(reg.URL, "http://")
-	clean := pushImage(t, host+"/dev/app:latest", debianImage("2.36-9+deb12u7"))
-	pushImage(t, host+"/dev/app:old", debianImage("2.36-9+deb12u7"))
+	host := testregistry.New(t, nil)
+	clean := testregistry.Push(t, host+"/dev/app:latest", debianImage("2.36-9+deb12u7")).String()
+	testregistry.Push(t, host+"/dev/app:old", debianImage("2.36-9+deb12u7"))
 	addr := startServer(t, config{rulesFile: writeRules(t, host), dbDir: setupDB(t), listen: "127.0.0.1:0", poll: 200 * time.Millisecond, workers: 1})
-	waitFor(t, 30*time.Second, "qa/app:latest promoted by polling", func() bool { return headDigest(host+"/qa/app:latest") == clean })
-	assert.Empty(t, headDigest(host+"/qa/app:old"), "the rule selects latest only")
+	waitFor(t, 30*time.Second, "qa/app:latest promoted by polling", func() bool { return testregistry.Digest(host+"/qa/app:latest") == clean })
+	assert.Empty(t, testregistry.Digest(host+"/qa/app:old"), "the rule selects latest only")
 	recs := records(t, addr, "", "?outcome=promoted")
 	require.NotEmpty(t, recs)
 	assert.Equal(t, "poll", recs[0].Trigger)
@@ -265,11 +236,11 @@ func TestDistributionNotificationsPromote(t *testing.T) {
 	auth := os.Getenv("PORTCULLIS_TEST_NOTIFY_AUTH")
 	addr := startServer(t, config{rulesFile: writeRules(t, regHost), dbDir: setupDB(t), listen: listen, auth: auth, workers: 2})
 
-	clean := pushImage(t, regHost+"/dev/app:latest", debianImage("2.36-9+deb12u7"))
-	took := waitFor(t, 60*time.Second, "qa/app:latest promoted after the push", func() bool { return headDigest(regHost+"/qa/app:latest") == clean })
+	clean := testregistry.Push(t, regHost+"/dev/app:latest", debianImage("2.36-9+deb12u7")).String()
+	took := waitFor(t, 60*time.Second, "qa/app:latest promoted after the push", func() bool { return testregistry.Digest(regHost+"/qa/app:latest") == clean })
 	t.Logf("push of a clean image to dev/app:latest: promoted to qa/app:latest %s later", took.Round(time.Millisecond))
 
-	bad := pushImage(t, regHost+"/dev/app:latest", debianImage("2.36-9+deb12u4"))
+	bad := testregistry.Push(t, regHost+"/dev/app:latest", debianImage("2.36-9+deb12u4")).String()
 	var denied *promote.Record
 	took = waitFor(t, 60*time.Second, "the denial of the vulnerable push recorded", func() bool {
 		for _, r := range records(t, addr, auth, "?outcome=denied") {
@@ -281,7 +252,7 @@ func TestDistributionNotificationsPromote(t *testing.T) {
 		return false
 	})
 	t.Logf("push of a vulnerable image: denial recorded %s later", took.Round(time.Millisecond))
-	assert.Equal(t, clean, headDigest(regHost+"/qa/app:latest"), "qa/app:latest still names the clean image")
+	assert.Equal(t, clean, testregistry.Digest(regHost+"/qa/app:latest"), "qa/app:latest still names the clean image")
 	assert.Equal(t, "distribution", denied.Trigger)
 	require.NotEmpty(t, denied.Reasons)
 	assert.Equal(t, "no-criticals", denied.Reasons[0].Rule)

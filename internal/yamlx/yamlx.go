@@ -447,3 +447,38 @@ func Deref(n *yaml.Node) *yaml.Node {
 	}
 	return n
 }
+
+// Split returns the errors joined in err (err itself when it joins none);
+// nil for nil.
+func Split(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// Convert replaces each *Error in err (one, or several joined) by what
+// conv makes of it, so that a package can return errors of its own type;
+// other errors are kept. nil stays nil.
+func Convert(err error, conv func(*Error) error) error {
+	list := Split(err)
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]error, 0, len(list))
+	for _, e := range list {
+		var ye *Error
+		if errors.As(e, &ye) {
+			out = append(out, conv(ye))
+		} else {
+			out = append(out, e)
+		}
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return errors.Join(out...)
+}

@@ -94,3 +94,22 @@ func TestSuggest(t *testing.T) {
 	assert.Equal(t, ` (did you mean "severity"?)`, suggest("sevrity", fields))
 	assert.Equal(t, " (want one of: severity, verdict)", suggest("zzz", fields))
 }
+
+type convertedError struct{ line int }
+
+func (e *convertedError) Error() string { return "converted" }
+
+func TestConvert(t *testing.T) {
+	assert.Nil(t, Convert(nil, nil))
+	other := errors.New("other")
+	err := Convert(errors.Join(&Error{File: "f", Line: 3}, other), func(e *Error) error { return &convertedError{e.Line} })
+	list := Split(err)
+	require.Len(t, list, 2)
+	var ce *convertedError
+	require.ErrorAs(t, list[0], &ce)
+	assert.Equal(t, 3, ce.line)
+	assert.Same(t, other, list[1])
+	one := Convert(&Error{File: "f", Line: 7}, func(e *Error) error { return &convertedError{e.Line} })
+	require.ErrorAs(t, one, &ce)
+	assert.Len(t, Split(one), 1, "a single error is not joined")
+}

@@ -266,7 +266,7 @@ func Load(name string, data []byte, dir string, opts ...policy.Option) (*Set, er
 	l := &loader{d: &yamlx.Decoder{File: name}}
 	set := &Set{}
 	decodeErr := l.d.Run(func() { l.document(root, set) })
-	errs := splitErrors(convertErrors(decodeErr))
+	errs := yamlx.Split(convertErrors(decodeErr))
 
 	// Policies: each file once, its error reported where it is first named.
 	loaded := map[string]policy.Policy{}
@@ -306,35 +306,11 @@ func Load(name string, data []byte, dir string, opts ...policy.Option) (*Set, er
 	return set, nil
 }
 
-func splitErrors(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
-}
-
 // convertErrors turns the decoder's errors into LoadErrors.
 func convertErrors(err error) error {
-	list := splitErrors(err)
-	if len(list) == 0 {
-		return nil
-	}
-	out := make([]error, 0, len(list))
-	for _, e := range list {
-		var ye *yamlx.Error
-		if errors.As(e, &ye) {
-			out = append(out, &LoadError{File: ye.File, Line: ye.Line, Column: ye.Column, Msg: ye.Msg})
-		} else {
-			out = append(out, e)
-		}
-	}
-	if len(out) == 1 {
-		return out[0]
-	}
-	return errors.Join(out...)
+	return yamlx.Convert(err, func(ye *yamlx.Error) error {
+		return &LoadError{File: ye.File, Line: ye.Line, Column: ye.Column, Msg: ye.Msg}
+	})
 }
 
 type policyRef struct {

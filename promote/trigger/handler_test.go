@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portcullis-oci/portcullis/internal/testregistry"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -18,7 +20,7 @@ import (
 )
 
 func TestDistributionPushPromotes(t *testing.T) {
-	dev, qa := newRegistry(t, nil), newRegistry(t, nil)
+	dev, qa := testregistry.New(t, nil), testregistry.New(t, nil)
 	d1 := pushImage(t, dev+"/dev/app:1.0")
 	// The tag moves before the event is handled: the pushed digest is
 	// promoted, not what the tag names by then.
@@ -51,8 +53,8 @@ func TestDistributionPushPromotes(t *testing.T) {
 	require.NotNil(t, r.res)
 	assert.True(t, r.res.Promoted)
 	assert.Equal(t, d1, r.res.SourceDigest)
-	assert.Equal(t, d1, headDigest(t, qa+"/qa/app:1.0-qa"), "the pushed digest is promoted to the target tag")
-	assert.Empty(t, headDigest(t, qa+"/qa/app:1.0"))
+	assert.Equal(t, d1, testregistry.Digest(qa+"/qa/app:1.0-qa"), "the pushed digest is promoted to the target tag")
+	assert.Empty(t, testregistry.Digest(qa+"/qa/app:1.0"))
 
 	recs, err := rec.Records(context.Background(), promote.RecordFilter{})
 	require.NoError(t, err)
@@ -124,7 +126,7 @@ func TestDistributionIgnored(t *testing.T) {
 }
 
 func TestHarborPushArtifactPromotes(t *testing.T) {
-	harbor, qa := newRegistry(t, nil), newRegistry(t, nil)
+	harbor, qa := testregistry.New(t, nil), testregistry.New(t, nil)
 	d := pushImage(t, harbor+"/library/app:v1")
 	set := loadRules(t, "rules:\n"+oneRule("harbor-to-qa", harbor+"/library/app", "v*", qa+"/qa/app", "%n"), allow)
 	got := newResults()
@@ -138,7 +140,7 @@ func TestHarborPushArtifactPromotes(t *testing.T) {
 	require.NoError(t, r.err)
 	assert.Equal(t, TriggerHarbor, r.job.Trigger)
 	assert.True(t, r.res.Promoted)
-	assert.Equal(t, d, headDigest(t, qa+"/qa/app:v1"))
+	assert.Equal(t, d, testregistry.Digest(qa+"/qa/app:v1"))
 }
 
 func TestHarborOtherTypesIgnored(t *testing.T) {
@@ -539,7 +541,7 @@ func TestWithRegistry(t *testing.T) {
 }
 
 func TestDeniedPromotionReported(t *testing.T) {
-	dev, qa := newRegistry(t, nil), newRegistry(t, nil)
+	dev, qa := testregistry.New(t, nil), testregistry.New(t, nil)
 	d := pushImage(t, dev+"/dev/app:1.0")
 	set := loadRules(t, "rules:\n"+oneRule("a", dev+"/dev/app", "*", qa+"/qa/app", "%n"), deny)
 	got := newResults()
@@ -552,6 +554,6 @@ func TestDeniedPromotionReported(t *testing.T) {
 	require.True(t, errors.Is(r.err, promote.ErrDenied), "%v", r.err)
 	require.NotNil(t, r.res)
 	assert.False(t, r.res.Promoted)
-	assert.Empty(t, headDigest(t, qa+"/qa/app:1.0"))
+	assert.Empty(t, testregistry.Digest(qa+"/qa/app:1.0"))
 	assert.Contains(t, logs.String(), "promotion denied")
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,12 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portcullis-oci/portcullis/internal/testregistry"
+
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/stretchr/testify/require"
 
 	"github.com/portcullis-oci/portcullis/policy"
@@ -30,42 +27,12 @@ import (
 	"github.com/portcullis-oci/portcullis/scan"
 )
 
-// newRegistry starts an in-memory registry on 127.0.0.1 (wrap, if not
-// nil, in front of it) and returns its host:port.
-func newRegistry(t testing.TB, wrap func(http.Handler) http.Handler) string {
-	t.Helper()
-	var h http.Handler = registry.New(registry.Logger(log.New(io.Discard, "", 0)))
-	if wrap != nil {
-		h = wrap(h)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
-}
-
 // pushImage writes a new random image to ref and returns its digest.
 func pushImage(t testing.TB, ref string) string {
 	t.Helper()
 	img, err := random.Image(256, 2)
 	require.NoError(t, err)
-	r, err := name.ParseReference(ref, name.Insecure)
-	require.NoError(t, err)
-	require.NoError(t, remote.Write(r, img))
-	d, err := img.Digest()
-	require.NoError(t, err)
-	return d.String()
-}
-
-// headDigest returns the digest ref names, or "" when it does not exist.
-func headDigest(t testing.TB, ref string) string {
-	t.Helper()
-	r, err := name.ParseReference(ref, name.Insecure)
-	require.NoError(t, err)
-	d, err := remote.Head(r)
-	if err != nil {
-		return ""
-	}
-	return d.Digest.String()
+	return testregistry.Push(t, ref, img).String()
 }
 
 // newPromoter returns a real promoter with a scanner that finds nothing.

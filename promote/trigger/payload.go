@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	digest "github.com/opencontainers/go-digest"
 )
 
 // Media types of a Distribution notification envelope.
@@ -279,23 +281,8 @@ func referrerTag(s string) bool { return referrerTagRe.MatchString(s) }
 
 // validDigest accepts sha256:<64 hex> and sha512:<128 hex>, lower case.
 func validDigest(s string) bool {
-	algo, hex, ok := strings.Cut(s, ":")
-	want := 0
-	switch algo {
-	case "sha256":
-		want = 64
-	case "sha512":
-		want = 128
-	}
-	if !ok || len(hex) != want {
-		return false
-	}
-	for _, c := range hex {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	d, err := digest.Parse(s)
+	return err == nil && (d.Algorithm() == digest.SHA256 || d.Algorithm() == digest.SHA512)
 }
 
 // clip shortens what a sender gave before it is echoed in a response.

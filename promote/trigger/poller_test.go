@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portcullis-oci/portcullis/internal/testregistry"
+
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -32,7 +34,7 @@ func outcomeTags(outs []Outcome) []string {
 }
 
 func TestPollerPromotesChangedTags(t *testing.T) {
-	dev, qa := newRegistry(t, nil), newRegistry(t, nil)
+	dev, qa := testregistry.New(t, nil), testregistry.New(t, nil)
 	d10 := pushImage(t, dev+"/dev/app:1.0")
 	d11 := pushImage(t, dev+"/dev/app:1.1")
 	pushImage(t, dev+"/dev/app:latest")
@@ -55,9 +57,9 @@ func TestPollerPromotesChangedTags(t *testing.T) {
 		assert.True(t, o.Result.Promoted)
 		assert.Equal(t, o.Digest, o.Result.SourceDigest)
 	}
-	assert.Equal(t, d10, headDigest(t, qa+"/qa/app:1.0"))
-	assert.Equal(t, d11, headDigest(t, qa+"/qa/app:1.1"))
-	assert.Empty(t, headDigest(t, qa+"/qa/app:latest"), "latest is not selected")
+	assert.Equal(t, d10, testregistry.Digest(qa+"/qa/app:1.0"))
+	assert.Equal(t, d11, testregistry.Digest(qa+"/qa/app:1.1"))
+	assert.Empty(t, testregistry.Digest(qa+"/qa/app:latest"), "latest is not selected")
 	recs, err := rec.Records(context.Background(), promote.RecordFilter{})
 	require.NoError(t, err)
 	require.Len(t, recs, 2)
@@ -78,9 +80,9 @@ func TestPollerPromotesChangedTags(t *testing.T) {
 	outs, err = p.PollOnce(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"releases:1.1", "releases:1.2"}, outcomeTags(outs))
-	assert.Equal(t, d11b, headDigest(t, qa+"/qa/app:1.1"))
-	assert.Equal(t, d12, headDigest(t, qa+"/qa/app:1.2"))
-	assert.Equal(t, d10, headDigest(t, qa+"/qa/app:1.0"))
+	assert.Equal(t, d11b, testregistry.Digest(qa+"/qa/app:1.1"))
+	assert.Equal(t, d12, testregistry.Digest(qa+"/qa/app:1.2"))
+	assert.Equal(t, d10, testregistry.Digest(qa+"/qa/app:1.0"))
 
 	outs, err = p.PollOnce(context.Background())
 	require.NoError(t, err)
@@ -94,7 +96,7 @@ func TestPollerPromotesChangedTags(t *testing.T) {
 }
 
 func TestPollerTriggerName(t *testing.T) {
-	dev := newRegistry(t, nil)
+	dev := testregistry.New(t, nil)
 	pushImage(t, dev+"/dev/app:1.0")
 	set := loadRules(t, "rules:\n"+oneRule("a", dev+"/dev/app", "*", dev+"/qa/app", "%n"), allow)
 	rec := newRecorder(false)
@@ -108,7 +110,7 @@ func TestPollerTriggerName(t *testing.T) {
 }
 
 func TestPollerFailuresDoNotStopOthers(t *testing.T) {
-	dev, qa := newRegistry(t, nil), newRegistry(t, nil)
+	dev, qa := testregistry.New(t, nil), testregistry.New(t, nil)
 	dWeb := pushImage(t, dev+"/dev/web:1.0")
 	pushImage(t, dev+"/dev/db:1.0")
 	// A registry that fails every request.
@@ -141,8 +143,8 @@ func TestPollerFailuresDoNotStopOthers(t *testing.T) {
 	assert.True(t, errors.Is(err, promote.ErrDenied), "the denial is among the errors")
 	assert.NotContains(t, msg, `rule "web"`)
 	assert.Equal(t, []string{"broken:", "db:1.0", "missing:", "web:1.0"}, outcomeTags(outs))
-	assert.Equal(t, dWeb, headDigest(t, qa+"/qa/web:1.0"), "the others are still promoted")
-	assert.Empty(t, headDigest(t, qa+"/qa/db:1.0"))
+	assert.Equal(t, dWeb, testregistry.Digest(qa+"/qa/web:1.0"), "the others are still promoted")
+	assert.Empty(t, testregistry.Digest(qa+"/qa/db:1.0"))
 	assert.Positive(t, brokenCalls.Load())
 	assert.LessOrEqual(t, brokenCalls.Load(), int32(4), "retries bounded by WithRetries")
 
@@ -155,7 +157,7 @@ func TestPollerFailuresDoNotStopOthers(t *testing.T) {
 }
 
 func TestPollerRetriesFailedPromotions(t *testing.T) {
-	dev, qa := newRegistry(t, nil), newRegistry(t, nil)
+	dev, qa := testregistry.New(t, nil), testregistry.New(t, nil)
 	d := pushImage(t, dev+"/dev/app:1.0")
 	set := loadRules(t, "rules:\n"+oneRule("a", dev+"/dev/app", "*", qa+"/qa/app", "%n"), allow)
 	real := newPromoter(t)
@@ -176,7 +178,7 @@ func TestPollerRetriesFailedPromotions(t *testing.T) {
 	outs, err = p.PollOnce(context.Background())
 	require.NoError(t, err)
 	require.Len(t, outs, 1, "a failure that was no decision is tried again")
-	assert.Equal(t, d, headDigest(t, qa+"/qa/app:1.0"))
+	assert.Equal(t, d, testregistry.Digest(qa+"/qa/app:1.0"))
 }
 
 // paginate makes the registry's tag list answer n tags per page with a Link
@@ -222,7 +224,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestPollerPaginatesWithinBounds(t *testing.T) {
-	dev := newRegistry(t, paginate)
+	dev := testregistry.New(t, paginate)
 	for _, tag := range []string{"a", "b", "c", "d", "e"} {
 		pushImage(t, dev+"/dev/app:"+tag)
 	}
@@ -267,7 +269,7 @@ func TestPollerEndlessPagesBounded(t *testing.T) {
 }
 
 func TestPollerRun(t *testing.T) {
-	dev := newRegistry(t, nil)
+	dev := testregistry.New(t, nil)
 	pushImage(t, dev+"/dev/app:1.0")
 	set := loadRules(t, "rules:\n"+oneRule("a", dev+"/dev/app", "*", dev+"/qa/app", "%n"), allow)
 	rec := newRecorder(false)
@@ -297,7 +299,7 @@ func TestPollerRun(t *testing.T) {
 }
 
 func TestPollerConcurrentPollsSerialised(t *testing.T) {
-	dev := newRegistry(t, nil)
+	dev := testregistry.New(t, nil)
 	pushImage(t, dev+"/dev/app:1.0")
 	set := loadRules(t, "rules:\n"+oneRule("a", dev+"/dev/app", "*", dev+"/qa/app", "%n"), allow)
 	rec := newRecorder(false)
@@ -346,7 +348,7 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestPollerListsEachRepositoryOnce(t *testing.T) {
-	dev := newRegistry(t, nil)
+	dev := testregistry.New(t, nil)
 	pushImage(t, dev+"/dev/app:1.0")
 	pushImage(t, dev+"/dev/app:2.0")
 	set := loadRules(t, "rules:\n"+
