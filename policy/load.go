@@ -43,7 +43,7 @@ func convertErrors(err error) error {
 
 // LoadFile reads and loads a policy file; see [Load].
 func LoadFile(file string, opts ...Option) (*Rules, error) {
-	data, err := readBounded(file, MaxPolicyBytes)
+	data, err := yamlx.ReadFile(file, MaxPolicyBytes)
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
@@ -188,7 +188,7 @@ func (l *loader) readVEX(file string) (*VEXDocument, error) {
 	if !filepath.IsAbs(full) {
 		full = filepath.Join(filepath.Dir(l.file), file)
 	}
-	data, err := readBounded(full, MaxVEXBytes)
+	data, err := yamlx.ReadFile(full, MaxVEXBytes)
 	if err != nil {
 		return nil, err
 	}

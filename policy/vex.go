@@ -3,10 +3,10 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/portcullis-oci/portcullis/internal/yamlx"
 
 	"github.com/package-url/packageurl-go"
 
@@ -57,27 +57,11 @@ type VEXProduct struct {
 
 // LoadVEXFile reads and parses an OpenVEX document.
 func LoadVEXFile(path string) (*VEXDocument, error) {
-	data, err := readBounded(path, MaxVEXBytes)
+	data, err := yamlx.ReadFile(path, MaxVEXBytes)
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
 	return ParseVEX(path, data)
-}
-
-func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
-	}
-	return data, nil
 }
 
 // The OpenVEX wire format. Older documents give the vulnerability as a

@@ -288,3 +288,26 @@ func (s *scopedBlobs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}
 }
+
+// authEcho asks for Basic credentials, and while fail() is true refuses
+// manifest PUTs with an error message that echoes the Authorization header
+// (as careless registries do): errors must not pass it on.
+func authEcho(fail func() bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			a := r.Header.Get("Authorization")
+			if a == "" {
+				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+				http.Error(w, "auth", http.StatusUnauthorized)
+				return
+			}
+			if fail() && r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write([]byte(`{"errors":[{"code":"MANIFEST_INVALID","message":"bad: ` + a + `"}]}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}

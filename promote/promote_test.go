@@ -448,23 +448,7 @@ func TestPromoteContextCanceled(t *testing.T) {
 // Authorization header into its error bodies.
 func TestPromoteErrorsHoldNoCredentials(t *testing.T) {
 	const secret = "s3cret-canary-pass"
-	echo := func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			a := r.Header.Get("Authorization")
-			if a == "" {
-				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
-				http.Error(w, "auth", http.StatusUnauthorized)
-				return
-			}
-			if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusBadRequest)
-				_, _ = w.Write([]byte(`{"errors":[{"code":"MANIFEST_INVALID","message":"bad: ` + a + `"}]}`))
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
+	echo := authEcho(func() bool { return true })
 	srcHost := newRegistry(t, nil)
 	tgtHost := newRegistry(t, echo)
 	push(t, srcHost+"/dev/app:v1", randomImage(t))

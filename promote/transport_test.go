@@ -115,23 +115,7 @@ func pings(reqs []request) int {
 func TestTransportsReusedAcrossPromotions(t *testing.T) {
 	const secret = "s3cret-canary-pass"
 	failPuts := atomic.Bool{}
-	echo := func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			a := r.Header.Get("Authorization")
-			if a == "" {
-				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
-				http.Error(w, "auth", http.StatusUnauthorized)
-				return
-			}
-			if failPuts.Load() && r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusBadRequest)
-				_, _ = w.Write([]byte(`{"errors":[{"code":"MANIFEST_INVALID","message":"bad: ` + a + `"}]}`))
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
+	echo := authEcho(failPuts.Load)
 	host := newRegistry(t, nil)
 	tgtHost := newRegistry(t, echo)
 	for i := range 3 {

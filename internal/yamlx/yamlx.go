@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -481,4 +482,22 @@ func Convert(err error, conv func(*Error) error) error {
 		return out[0]
 	}
 	return errors.Join(out...)
+}
+
+// ReadFile reads a document of at most maxBytes bytes from a file; a
+// larger file is an error naming it, and nothing past the limit is read.
+func ReadFile(path string, maxBytes int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxBytes)
+	}
+	return data, nil
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -60,7 +58,7 @@ type Expectation struct {
 
 // LoadSuite reads and parses a case file and the reports it names.
 func LoadSuite(file string) (*Suite, error) {
-	data, err := readBounded(file, MaxSuiteBytes)
+	data, err := yamlx.ReadFile(file, MaxSuiteBytes)
 	if err != nil {
 		return nil, fmt.Errorf("policytest: %w", err)
 	}
@@ -377,7 +375,7 @@ func (p *parser) expect(n *yaml.Node) Expectation {
 // json`). A file holding a list of reports (--platform all) is an error:
 // a decision is about one image.
 func LoadReport(file string) (*scan.Report, error) {
-	data, err := readBounded(file, MaxReportBytes)
+	data, err := yamlx.ReadFile(file, MaxReportBytes)
 	if err != nil {
 		return nil, fmt.Errorf("policytest: %w", err)
 	}
@@ -392,22 +390,6 @@ func LoadReport(file string) (*scan.Report, error) {
 		return nil, fmt.Errorf("policytest: %s: report schema version %d is newer than this program's (%d)", file, rep.SchemaVersion, scan.SchemaVersion)
 	}
 	return rep, nil
-}
-
-func readBounded(file string, limit int64) ([]byte, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", file, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", file, limit)
-	}
-	return data, nil
 }
 
 // Check compares a decision with an expectation and returns the

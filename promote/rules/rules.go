@@ -32,9 +32,7 @@ package rules
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -231,27 +229,11 @@ func (e *LoadError) Unwrap() error { return e.Err }
 // LoadFile reads and loads a rules file; policy files are found relative to
 // its directory. See [Load].
 func LoadFile(path string, opts ...policy.Option) (*Set, error) {
-	data, err := readBounded(path, MaxRulesBytes)
+	data, err := yamlx.ReadFile(path, MaxRulesBytes)
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
 	return Load(path, data, filepath.Dir(path), opts...)
-}
-
-func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
-	}
-	return data, nil
 }
 
 // Load loads rules from YAML or JSON. name is the file name used in
