@@ -9,6 +9,10 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,6 +26,7 @@ type faultTransport struct {
 	failAt atomic.Int64
 	kind   fault
 	fired  atomic.Bool
+	writes atomic.Int64 // requests other than GET and HEAD
 }
 
 type fault int
@@ -37,6 +42,9 @@ func (f fault) String() string {
 }
 
 func (ft *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		ft.writes.Add(1)
+	}
 	if ft.n.Add(1) == ft.failAt.Load() {
 		ft.fired.Store(true)
 		if req.Body != nil {
@@ -64,14 +72,25 @@ func (ft *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // to the number a clean promotion makes, retries off. After each failure
 // the target tag is absent or names the complete image with its referrers
 // and evidence; a re-run without the fault completes, with the same digest
-// and evidence. With -short, every seventh request.
+// and evidence, and a second re-run writes nothing. Shapes: an image, an
+// index, and a nested index with a buildx-style attestation manifest (not
+// evaluated, but copied). go-containerregistry's registry accepts
+// manifests whose blobs are missing, so nothing but the promoter's order
+// keeps an incomplete image from being tagged. With -short, every seventh
+// request.
 func TestPromoteFaultEveryRequest(t *testing.T) {
-	for _, index := range []bool{false, true} {
-		t.Run(fmt.Sprintf("index=%v", index), func(t *testing.T) {
+	for _, shape := range []string{"image", "index", "nested index with attestation"} {
+		t.Run(shape, func(t *testing.T) {
 			srcHost := newRegistry(t, nil)
-			var x any = randomImage(t)
-			if index {
+			index := shape != "image"
+			var x any
+			switch shape {
+			case "image":
+				x = randomImage(t)
+			case "index":
 				x = randomIndex(t)
+			default:
+				x = nestedIndexWithAttestation(t)
 			}
 			fx := pushWithReferrers(t, srcHost+"/dev/app:v1", x)
 			promoter := func(t *testing.T, ft *faultTransport) *Default {
@@ -145,8 +164,41 @@ func TestPromoteFaultEveryRequest(t *testing.T) {
 					assert.True(t, res.Promoted)
 					assert.Equal(t, fx.digest.String(), res.SourceDigest)
 					checkComplete(t, tgtHost, res)
+
+					ft.writes.Store(0)
+					res, err = p.Promote(context.Background(), request(tgtHost))
+					require.NoError(t, err)
+					assert.True(t, res.Promoted)
+					assert.Zero(t, ft.writes.Load(), "a second re-run writes nothing")
 				})
 			}
 		})
 	}
+}
+
+// nestedIndexWithAttestation is what buildx pushes: an index whose first
+// child is an index of two platform images, and an attestation manifest
+// (platform unknown/unknown) beside it.
+func nestedIndexWithAttestation(t testing.TB) v1.ImageIndex {
+	t.Helper()
+	platformImage := func(os, arch string) v1.Image {
+		img := randomImage(t)
+		cf, err := img.ConfigFile()
+		require.NoError(t, err)
+		cf.OS, cf.Architecture = os, arch
+		img, err = mutate.ConfigFile(img, cf)
+		require.NoError(t, err)
+		return img
+	}
+	inner := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
+	for _, arch := range []string{"amd64", "arm64"} {
+		inner = mutate.AppendManifests(inner, mutate.IndexAddendum{
+			Add:        platformImage("linux", arch),
+			Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: arch}},
+		})
+	}
+	return mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
+		mutate.IndexAddendum{Add: inner},
+		mutate.IndexAddendum{Add: platformImage("unknown", "unknown"), Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "unknown", Architecture: "unknown"}}},
+	)
 }
