@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/portcullis-oci/portcullis/internal/redact"
 	"github.com/portcullis-oci/portcullis/policy"
 	"github.com/portcullis-oci/portcullis/scan"
+	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
 // Default is the default [Promoter]. It is safe for concurrent use.
@@ -402,6 +404,17 @@ func (p *Default) report(ctx context.Context, repo string, pi platformImage, now
 		return nil, false, fmt.Errorf("promote: reading the stored report for %s: %w", d, err)
 	}
 	if rep != nil && rep.Image.Digest == d && !rep.ScannedAt.IsZero() && now.Sub(rep.ScannedAt) <= p.o.maxReportAge {
+		again, err := p.rematch(ctx, rep)
+		if err != nil {
+			return nil, false, fmt.Errorf("promote: matching the stored report for %s again: %w", d, err)
+		}
+		if again != nil {
+			if err := p.o.store.Put(ctx, d, again); err != nil {
+				return nil, false, fmt.Errorf("promote: storing the report for %s: %w", d, err)
+			}
+			p.o.logger.DebugContext(ctx, "stored report matched again: the feeds changed", "digest", d)
+			rep = again
+		}
 		return rep, true, nil
 	}
 	rep, err = p.o.scanner.Scan(ctx, pi.img, scan.WithRef(repo+"@"+d))
@@ -415,6 +428,54 @@ func (p *Default) report(ctx context.Context, repo string, pi platformImage, now
 		return nil, false, fmt.Errorf("promote: storing the report for %s: %w", d, err)
 	}
 	return rep, false, nil
+}
+
+// rematch matches a stored report again when the promoter's matcher
+// (WithMatcher) holds feeds updated since the report was matched, or the
+// report was never matched: the inventory stays, the findings are today's.
+// It returns nil when nothing changed, and never changes rep itself.
+func (p *Default) rematch(ctx context.Context, rep *scan.Report) (*scan.Report, error) {
+	lister, ok := p.o.matcher.(interface {
+		Sources(ctx context.Context) ([]vulndb.SourceInfo, error)
+	})
+	if !ok {
+		return nil, nil
+	}
+	sources, err := lister.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !feedsChanged(rep.Database, sources) {
+		return nil, nil
+	}
+	again := *rep
+	again.Incomplete = slices.Clone(rep.Incomplete)
+	if err := scan.MatchReport(ctx, &again, p.o.matcher); err != nil {
+		return nil, err
+	}
+	return &again, nil
+}
+
+// feedsChanged reports whether the feeds now differ from those a report
+// was matched against: one added, removed, or updated since.
+func feedsChanged(db *scan.DatabaseInfo, now []vulndb.SourceInfo) bool {
+	if db == nil {
+		return len(now) > 0
+	}
+	if len(db.Sources) != len(now) {
+		return true
+	}
+	then := make(map[string]time.Time, len(db.Sources))
+	for _, s := range db.Sources {
+		then[s.Name] = s.Updated
+	}
+	for _, s := range now {
+		t, ok := then[s.Name]
+		if !ok || !s.Updated.Equal(t) {
+			return true
+		}
+	}
+	return false
 }
 
 func denyReasons(d policy.Decision) string {

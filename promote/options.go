@@ -80,9 +80,12 @@ type options struct {
 // matcher of [WithMatcher].
 func WithScanner(s scan.Scanner) Option { return func(o *options) { o.scanner = s } }
 
-// WithMatcher sets the vulnerability matcher of the default scanner; it is
-// ignored when [WithScanner] is given. The default is none: reports are not
-// matched, which a fail-closed policy denies.
+// WithMatcher sets the vulnerability matcher of the default scanner (unless
+// [WithScanner] is given), and the one stored reports are matched again
+// with when its feeds were updated since they were matched (a
+// *vulndb.Matcher says so; the inventory is reused, the findings are
+// current). The default is none: reports are not matched, which a
+// fail-closed policy denies.
 func WithMatcher(m scan.VulnMatcher) Option { return func(o *options) { o.matcher = m } }
 
 // WithReportStore sets where reports are looked up by image digest before

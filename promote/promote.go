@@ -121,6 +121,7 @@ type PlatformResult struct {
 	Digest   string          `json:"digest"`
 	Platform string          `json:"platform,omitempty"`
 	Decision policy.Decision `json:"decision"`
-	// ReportReused is true when a stored report was used instead of a scan.
+	// ReportReused is true when a stored report was used instead of a scan
+	// (matched again first when the feeds changed since it was matched).
 	ReportReused bool `json:"reportReused"`
 }
