@@ -45,6 +45,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -185,7 +186,11 @@ func run(ctx context.Context, cfg config) error {
 
 	pollDone := make(chan error, 1)
 	if cfg.poll > 0 {
-		poller := trigger.NewPoller(p, set, trigger.WithPollLogger(log))
+		// A denied image is decided again when a feed was updated: its
+		// stored report is matched again by the promoter.
+		poller := trigger.NewPoller(p, set, trigger.WithPollLogger(log), trigger.WithRecheckDenied(func(ctx context.Context) (string, error) {
+			return feedsStamp(ctx, st)
+		}))
 		go func() { pollDone <- poller.Run(ctx, cfg.poll) }()
 	} else {
 		pollDone <- nil
@@ -208,6 +213,20 @@ func run(ctx context.Context, cfg config) error {
 		err = nil
 	}
 	return err
+}
+
+// feedsStamp names the state of the database's feeds: it changes when one
+// is updated, added or removed.
+func feedsStamp(ctx context.Context, l vulndb.SourceLister) (string, error) {
+	sources, err := l.Sources(ctx)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, s := range sources {
+		fmt.Fprintf(&b, "%s@%s;", s.Name, s.Updated.UTC().Format(time.RFC3339Nano))
+	}
+	return b.String(), nil
 }
 
 // authorized requires the Authorization header to be auth (when set).

@@ -22,6 +22,7 @@ import (
 	"github.com/portcullis-oci/portcullis/promote"
 	"github.com/portcullis-oci/portcullis/vulndb"
 	"github.com/portcullis-oci/portcullis/vulndb/boltstore"
+	"github.com/portcullis-oci/portcullis/vulndb/memstore"
 	"github.com/portcullis-oci/portcullis/vulndb/osv"
 )
 
@@ -257,4 +258,24 @@ func TestDistributionNotificationsPromote(t *testing.T) {
 	require.NotEmpty(t, denied.Reasons)
 	assert.Equal(t, "no-criticals", denied.Reasons[0].Rule)
 	assert.Contains(t, denied.Error, "denied")
+}
+
+func TestFeedsStamp(t *testing.T) {
+	st := memstore.New()
+	put := func(at time.Time) {
+		require.NoError(t, st.Update(t.Context(), "test", false, func(tx vulndb.Tx) error {
+			return tx.SetInfo(vulndb.SourceInfo{Name: "test", Updated: at})
+		}))
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	put(t0)
+	a, err := feedsStamp(t.Context(), st)
+	require.NoError(t, err)
+	b, err := feedsStamp(t.Context(), st)
+	require.NoError(t, err)
+	assert.Equal(t, a, b)
+	put(t0.Add(time.Minute))
+	c, err := feedsStamp(t.Context(), st)
+	require.NoError(t, err)
+	assert.NotEqual(t, a, c, "an update changes the stamp")
 }

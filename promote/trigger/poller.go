@@ -41,6 +41,7 @@ type pollOptions struct {
 	pageSize  int
 	retries   int
 	backoff   time.Duration
+	recheck   func(context.Context) (string, error)
 }
 
 // WithKeychain sets where the credentials for listing tags come from; the
@@ -78,6 +79,17 @@ func WithRetries(n int, backoff time.Duration) PollOption {
 	return func(o *pollOptions) { o.retries, o.backoff = n, backoff }
 }
 
+// WithRecheckDenied makes the poller decide again on the tags it saw
+// denied, digest unchanged, once stamp returns another value than at the
+// previous poll: give it something that changes when the vulnerability
+// database or the policies do (the feeds' update times, say), so that an
+// image denied for a vulnerability that was withdrawn, or that an
+// exception now covers, is promoted. By default a denied tag is decided
+// again only when it names another digest.
+func WithRecheckDenied(stamp func(context.Context) (string, error)) PollOption {
+	return func(o *pollOptions) { o.recheck = stamp }
+}
+
 // Outcome is what a poll did about one tag of one rule, or, with Tag
 // empty, the failure to list the rule's source repository.
 type Outcome struct {
@@ -98,8 +110,16 @@ type Poller struct {
 	set *rules.Set
 	o   pollOptions
 
-	mu   sync.Mutex
-	seen map[seenKey]string // digest last promoted (or decided on)
+	mu    sync.Mutex
+	seen  map[seenKey]seenDigest // digest last promoted (or decided on)
+	stamp string                 // the WithRecheckDenied stamp of the last poll
+}
+
+// seenDigest is the digest a tag had when the poller last decided on it,
+// and whether it was denied.
+type seenDigest struct {
+	digest string
+	denied bool
 }
 
 type seenKey struct{ rule, tag string }
@@ -128,7 +148,7 @@ func NewPoller(p promote.Promoter, s *rules.Set, opts ...PollOption) *Poller {
 	if s == nil {
 		s = &rules.Set{}
 	}
-	return &Poller{p: p, set: s, o: o, seen: map[seenKey]string{}}
+	return &Poller{p: p, set: s, o: o, seen: map[seenKey]seenDigest{}}
 }
 
 // repoState is one source repository's tags and digests within a poll.
@@ -151,7 +171,7 @@ type repoState struct {
 //
 // A tag is tried again at the next poll when its promotion failed for
 // another reason than a decision (denied, target tag exists, invalid
-// request).
+// request); a denied one when the stamp of [WithRecheckDenied] changes.
 func (p *Poller) PollOnce(ctx context.Context) ([]Outcome, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -171,6 +191,22 @@ func (p *Poller) PollOnce(ctx context.Context) ([]Outcome, error) {
 	repos := map[string]*repoState{}
 	var outs []Outcome
 	var errs []error
+	if p.o.recheck != nil {
+		stamp, err := p.o.recheck(ctx)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("trigger: reading the recheck stamp: %w", err))
+		case stamp != p.stamp:
+			if p.stamp != "" {
+				for key, s := range p.seen {
+					if s.denied {
+						delete(p.seen, key)
+					}
+				}
+			}
+			p.stamp = stamp
+		}
+	}
 	listed := map[string]map[string]bool{} // rule → its tags, when listed in full
 	for _, r := range p.set.Rules {
 		if err := ctx.Err(); err != nil {
@@ -207,13 +243,13 @@ func (p *Poller) PollOnce(ctx context.Context) ([]Outcome, error) {
 				continue
 			}
 			key := seenKey{r.Name, tag}
-			if p.seen[key] == digest {
+			if p.seen[key].digest == digest {
 				continue
 			}
 			res, err := p.promote(ctx, r, tag, digest)
 			outs = append(outs, Outcome{Rule: r.Name, Tag: tag, Digest: digest, Result: res, Err: err})
 			if err == nil || errors.Is(err, promote.ErrDenied) || errors.Is(err, promote.ErrTagExists) || errors.Is(err, promote.ErrInvalidRequest) {
-				p.seen[key] = digest
+				p.seen[key] = seenDigest{digest: digest, denied: errors.Is(err, promote.ErrDenied)}
 			}
 			log := p.o.logger.With("rule", r.Name, "tag", tag, "digest", digest, "trigger", p.o.trigger)
 			switch {

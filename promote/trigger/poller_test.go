@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/portcullis-oci/portcullis/internal/testregistry"
+	"github.com/portcullis-oci/portcullis/policy"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/stretchr/testify/assert"
@@ -361,4 +362,50 @@ func TestPollerListsEachRepositoryOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"all:1.0", "all:2.0", "one:1.0"}, outcomeTags(outs))
 	assert.Equal(t, int32(1), ct.lists.Load(), "two rules on one repository: one listing per poll")
+}
+
+// A denied tag is decided again, digest unchanged, once the recheck stamp
+// changes (the database was updated); not before, and promoted tags are
+// not touched.
+func TestPollerRecheckDenied(t *testing.T) {
+	dev, qa := testregistry.New(t, nil), testregistry.New(t, nil)
+	bad := pushImage(t, dev+"/dev/app:bad")
+	pushImage(t, dev+"/dev/app:good")
+	denied := map[string]bool{bad: true}
+	var mu sync.Mutex
+	gate := policy.Func(func(_ context.Context, in policy.Input) (policy.Decision, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if denied[in.Image.Digest] {
+			return policy.Decision{Verdict: policy.Deny, Reasons: []policy.Reason{{Rule: "r", Verdict: policy.Deny, Message: "bad"}}}, nil
+		}
+		return policy.Decision{Verdict: policy.Allow}, nil
+	})
+	set := loadRules(t, "rules:\n"+oneRule("dev-to-qa", dev+"/dev/app", "*", qa+"/qa/app", "%n"), gate)
+	stamp := "feeds@1"
+	p := NewPoller(newPromoter(t), set, WithKeychain(authn.NewMultiKeychain()),
+		WithRecheckDenied(func(context.Context) (string, error) { mu.Lock(); defer mu.Unlock(); return stamp, nil }))
+
+	outs, err := p.PollOnce(context.Background())
+	require.ErrorIs(t, err, promote.ErrDenied)
+	assert.Equal(t, []string{"dev-to-qa:bad", "dev-to-qa:good"}, outcomeTags(outs))
+	outs, err = p.PollOnce(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, outs, "same stamp: the denial stands")
+
+	mu.Lock()
+	denied[bad] = false // the vulnerability was withdrawn
+	mu.Unlock()
+	outs, err = p.PollOnce(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, outs, "the stamp did not change: not decided again")
+	assert.Empty(t, testregistry.Digest(qa+"/qa/app:bad"))
+
+	mu.Lock()
+	stamp = "feeds@2"
+	mu.Unlock()
+	outs, err = p.PollOnce(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"dev-to-qa:bad"}, outcomeTags(outs), "only the denied tag is decided again")
+	assert.Equal(t, bad, testregistry.Digest(qa+"/qa/app:bad"))
 }
