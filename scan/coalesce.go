@@ -54,7 +54,6 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 		since int
 	}
 	visible := make(map[evidence]int)
-	removed := make(map[removalKey]RemovedPackage)
 	extras := make(map[pkgKey]*Package) // the latest instance with licences
 	owning := make(map[pkgKey]*Package) // the latest instance with a file list
 	// heldSet is what the inventory holds under one removal key: usually
@@ -63,14 +62,19 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 		h    held
 		more []held
 	}
-	// Keyed without the version, the inventory tells removals (no entry
-	// any more) from upgrades (an entry with another version) directly.
-	var prev map[removalKey]heldSet
+	// pkgRef is a package and the number of its removal key: keys are
+	// hashed once here, and the inventories below are slices indexed by
+	// that number.
+	type pkgRef struct {
+		p  *Package
+		id int32
+	}
+	ids := make(map[removalKey]int32)
 
 	// byPath indexes each layer's packages by analyzer and evidence path.
-	byPath := make([]map[evidence][]*Package, len(layers))
+	byPath := make([]map[evidence][]pkgRef, len(layers))
 	for k, lr := range results {
-		byPath[k] = make(map[evidence][]*Package)
+		byPath[k] = make(map[evidence][]pkgRef)
 		for _, name := range analyzerOrder {
 			res := lr[name]
 			if res == nil {
@@ -79,16 +83,24 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 			for i := range res.Packages {
 				p := &res.Packages[i]
 				e := evidence{name, firstPath(p)}
-				byPath[k][e] = append(byPath[k][e], p)
+				pk := keyOf(p)
+				rk := pk.removal()
+				id, ok := ids[rk]
+				if !ok {
+					id = int32(len(ids))
+					ids[rk] = id
+				}
+				byPath[k][e] = append(byPath[k][e], pkgRef{p, id})
 				if len(p.Licenses) > 0 || len(p.Paths) > 1 {
-					extras[keyOf(p)] = p
+					extras[pk] = p
 				}
 				if len(p.OwnedFiles) > 0 {
-					owning[keyOf(p)] = p
+					owning[pk] = p
 				}
 			}
 		}
 	}
+	removed := make(map[int32]RemovedPackage)
 
 	// Only files that gave packages or errors in some layer matter: a file
 	// that never did (an executable without Go build information) changes
@@ -107,6 +119,13 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 		}
 	}
 
+	// The inventory, keyed without the version (so that it tells removals,
+	// no entry any more, from upgrades, an entry with another version):
+	// prev[id] is what removal key id holds below this layer (h.p nil:
+	// nothing), prevIDs the keys it holds. cur is built in the other
+	// buffer.
+	prev, cur := make([]heldSet, len(ids)), make([]heldSet, len(ids))
+	var prevIDs, curIDs []int32
 	for k := range layers {
 		changed := false
 		for e := range visible {
@@ -128,12 +147,13 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 		if !changed {
 			continue // the inventory is the one below
 		}
-		cur := make(map[removalKey]heldSet, len(prev))
+		clear(cur)
+		curIDs = curIDs[:0]
 		for e, j := range visible {
-			for _, p := range byPath[j][e] {
-				rk := keyOf(p).removal()
+			for _, r := range byPath[j][e] {
+				p := r.p
 				h := held{p: p, since: k}
-				if ps, ok := prev[rk]; ok {
+				if ps := &prev[r.id]; ps.h.p != nil {
 					if ps.h.p.Version == p.Version {
 						h.since = ps.h.since
 					} else {
@@ -145,10 +165,11 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 						}
 					}
 				}
-				cs, ok := cur[rk]
+				cs := &cur[r.id]
 				switch {
-				case !ok:
+				case cs.h.p == nil:
 					cs.h = h
+					curIDs = append(curIDs, r.id)
 				case cs.h.p.Version == p.Version:
 					cs.h = h // the same package again: the last one wins
 				default:
@@ -162,32 +183,34 @@ func coalesce(layers []Layer, v *view, results []layerResults, analyzerOrder []s
 						cs.more = append(cs.more, h)
 					}
 				}
-				cur[rk] = cs
 			}
 		}
-		for rk, ps := range prev {
-			if _, ok := cur[rk]; !ok {
+		for _, id := range prevIDs {
+			if cur[id].h.p == nil {
+				ps := prev[id]
 				last := ps.h
 				if len(ps.more) > 0 {
 					last = ps.more[len(ps.more)-1]
 				}
 				rp := RemovedPackage{Package: *last.p, RemovedBy: layers[k].Ref()}
 				rp.Layer = layers[last.since].Ref()
-				removed[rk] = rp
+				removed[id] = rp
 			}
 		}
 		// Packages back in this layer are not removed after all.
-		for rk := range removed {
-			if _, ok := cur[rk]; ok {
-				delete(removed, rk)
+		for id := range removed {
+			if cur[id].h.p != nil {
+				delete(removed, id)
 			}
 		}
-		prev = cur
+		prev, cur = cur, prev
+		prevIDs, curIDs = curIDs, prevIDs
 	}
 
 	var out coalesced
-	out.packages = make([]Package, 0, len(prev))
-	for _, ps := range prev {
+	out.packages = make([]Package, 0, len(prevIDs))
+	for _, id := range prevIDs {
+		ps := prev[id]
 		out.packages = append(out.packages, finalPackage(ps.h.p, layers[ps.h.since].Ref(), extras, owning))
 		for _, h := range ps.more {
 			out.packages = append(out.packages, finalPackage(h.p, layers[h.since].Ref(), extras, owning))
