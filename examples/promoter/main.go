@@ -19,6 +19,11 @@
 // "auth header"); it is read from the environment so that it never shows in
 // a process list.
 //
+// Registry credentials come from the Docker configuration
+// ($DOCKER_CONFIG/config.json or ~/.docker/config.json, as `docker login`
+// writes it, credential helpers included); registries on loopback
+// addresses are reached over plain HTTP.
+//
 // A Distribution registry configured to notify it:
 //
 //	notifications:
