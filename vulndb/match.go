@@ -121,12 +121,17 @@ func (m *Matcher) matchChunk(ctx context.Context, queries []Query, out []Result)
 	if len(recs) != len(queries) {
 		return fmt.Errorf("vulndb: the store answered %d queries with %d results", len(queries), len(recs))
 	}
-	enrich := newEnricher(ctx, m.getter)
 	for i, q := range queries {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		out[i] = m.matchOne(q, keys[i], recs[i])
+	}
+	enrich := newEnricher(ctx, m.getter)
+	if err := enrich.prefetch(out); err != nil {
+		return err
+	}
+	for i := range out {
 		for j := range out[i].Matches {
 			if err := enrich.complete(&out[i].Matches[j]); err != nil {
 				return err
@@ -580,6 +585,38 @@ type enricher struct {
 
 func newEnricher(ctx context.Context, g Getter) *enricher {
 	return &enricher{ctx: ctx, g: g, cache: map[string][]Vulnerability{}}
+}
+
+// prefetch looks up, in one read when the store is a [MultiGetter], every
+// CVE the matches will be completed with.
+func (e *enricher) prefetch(results []Result) error {
+	mg, ok := e.g.(MultiGetter)
+	if !ok {
+		return nil
+	}
+	var ids []string
+	for i := range results {
+		for j := range results[i].Matches {
+			m := &results[i].Matches[j]
+			for _, id := range append([]string{m.ID}, m.Aliases...) {
+				if _, cached := e.cache[id]; !cached && strings.HasPrefix(id, "CVE-") {
+					e.cache[id] = nil // asked once; found below or none
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	found, err := mg.GetMany(e.ctx, ids)
+	if err != nil {
+		return fmt.Errorf("vulndb: looking up %d records: %w", len(ids), err)
+	}
+	for id, v := range found {
+		e.cache[id] = v
+	}
+	return nil
 }
 
 func (e *enricher) lookup(id string) ([]Vulnerability, error) {

@@ -56,6 +56,14 @@ type Getter interface {
 	Get(ctx context.Context, id string) ([]Vulnerability, error)
 }
 
+// MultiGetter is implemented by stores that look many IDs up at once, in
+// one read: the result holds, for each ID with records, what Get would
+// return; IDs without records are absent. The matcher uses it to complete
+// its matches in one go.
+type MultiGetter interface {
+	GetMany(ctx context.Context, ids []string) (map[string][]Vulnerability, error)
+}
+
 // DocumentStore is implemented by stores that also keep documents for the
 // rest of an embedding program (promotion records, scan reports), so that
 // one database holds them all. Documents live in named collections, each an

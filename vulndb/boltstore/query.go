@@ -82,6 +82,44 @@ func (s *Store) Get(ctx context.Context, id string) ([]vulndb.Vulnerability, err
 	return out, nil
 }
 
+// GetMany looks ids up as [Store.Get] does, all in one read transaction;
+// IDs without records are absent from the result.
+func (s *Store) GetMany(ctx context.Context, ids []string) (map[string][]vulndb.Vulnerability, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("boltstore: getting %d records from %s: %w", len(ids), s.path, err)
+	}
+	sorted := slices.Sorted(slices.Values(ids)) // neighbouring keys, neighbouring pages
+	out := make(map[string][]vulndb.Vulnerability)
+	err := s.view("getting records from", func(btx *bolt.Tx) error {
+		r := newReader(s.path, btx)
+		c := btx.Bucket(bucketIDs).Cursor()
+		var prefix []byte
+		for i, id := range sorted {
+			if i > 0 && id == sorted[i-1] {
+				continue
+			}
+			if i%ctxEvery == ctxEvery-1 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			prefix = appendKeyString(prefix[:0], id)
+			for key, _ := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, _ = c.Next() {
+				v, err := r.record(key[len(prefix):], "ID entry")
+				if err != nil {
+					return err
+				}
+				out[id] = append(out[id], v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Sources returns what the store holds from each source, by name.
 func (s *Store) Sources(ctx context.Context) ([]vulndb.SourceInfo, error) {
 	if err := ctx.Err(); err != nil {

@@ -171,6 +171,7 @@ var (
 	_ vulndb.Writer       = (*Store)(nil)
 	_ vulndb.SourceLister = (*Store)(nil)
 	_ vulndb.Getter       = (*Store)(nil)
+	_ vulndb.MultiGetter  = (*Store)(nil)
 )
 
 // Open opens the store in the file at path, creating it unless

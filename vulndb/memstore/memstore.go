@@ -53,6 +53,7 @@ var (
 	_ vulndb.Writer       = (*Store)(nil)
 	_ vulndb.SourceLister = (*Store)(nil)
 	_ vulndb.Getter       = (*Store)(nil)
+	_ vulndb.MultiGetter  = (*Store)(nil)
 )
 
 // ErrClosed matches errors of a store used after [Store.Close].
@@ -116,6 +117,31 @@ func (s *Store) Query(ctx context.Context, keys []vulndb.PackageKey) ([][]vulndb
 // Get returns the records, of every source, whose ID or one of whose
 // aliases is id, ordered by source, then ID; withdrawn records included.
 // It fails with an error matching [vulndb.ErrNotFound] when there are none.
+// GetMany looks ids up as [Store.Get] does, in one snapshot; IDs without
+// records are absent from the result.
+func (s *Store) GetMany(ctx context.Context, ids []string) (map[string][]vulndb.Vulnerability, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memstore: get: %w", err)
+	}
+	st, err := s.snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("memstore: get: %w", err)
+	}
+	out := make(map[string][]vulndb.Vulnerability)
+	for _, id := range ids {
+		if _, done := out[id]; done {
+			continue
+		}
+		for _, name := range st.names {
+			src := st.sources[name]
+			for _, rid := range src.ids[id] {
+				out[id] = append(out[id], clone(src.records[rid]))
+			}
+		}
+	}
+	return out, nil
+}
+
 func (s *Store) Get(ctx context.Context, id string) ([]vulndb.Vulnerability, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memstore: get %s: %w", id, err)

@@ -522,6 +522,19 @@ func testGetByAlias(t *testing.T, s Store) {
 	assert.ErrorIs(t, err, vulndb.ErrNotFound)
 	_, err = s.Get(t.Context(), "cve-2024-1234")
 	assert.ErrorIs(t, err, vulndb.ErrNotFound, "IDs are exact")
+
+	// GetMany answers as Get does, for many IDs at once.
+	if mg, ok := s.(vulndb.MultiGetter); ok {
+		many, err := mg.GetMany(t.Context(), []string{"GHSA-aaaa-bbbb-cccc", "CVE-2024-9999", "CVE-2024-1234", "CVE-2024-1234"})
+		require.NoError(t, err)
+		assert.Equal(t, map[string][]vulndb.Vulnerability{
+			"CVE-2024-1234":       {g, n, o},
+			"GHSA-aaaa-bbbb-cccc": {g},
+		}, many, "IDs without records are absent; a repeated ID is answered once")
+		many, err = mg.GetMany(t.Context(), nil)
+		require.NoError(t, err)
+		assert.Empty(t, many)
+	}
 }
 
 func testTxClosed(t *testing.T, s Store) {
