@@ -14,8 +14,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
@@ -50,7 +50,7 @@ type Option func(*options)
 type options struct {
 	url      string
 	path     string
-	client   *httpfetch.Client
+	client   *fetch.Client
 	log      *slog.Logger
 	maxBytes int64
 	releases []string
@@ -66,8 +66,8 @@ func WithURL(u string) Option { return func(o *options) { o.url = u } }
 // (download from the URL).
 func WithPath(dir string) Option { return func(o *options) { o.path = dir } }
 
-// WithClient sets the HTTP client. The default is httpfetch.New().
-func WithClient(c *httpfetch.Client) Option { return func(o *options) { o.client = c } }
+// WithClient sets the HTTP client. The default is fetch.New().
+func WithClient(c *fetch.Client) Option { return func(o *options) { o.client = c } }
 
 // WithLogger sets where the source logs. The default is a logger that
 // discards.
@@ -111,7 +111,7 @@ func New(opts ...Option) (*Source, error) {
 		opt(&o)
 	}
 	if o.client == nil {
-		o.client = httpfetch.New()
+		o.client = fetch.New()
 	}
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
@@ -154,7 +154,7 @@ func (s *Source) Skipped() (int, []string) {
 // over HTTP, by path below the base URL, or the SHA-256 of the local
 // files.
 type cursor struct {
-	Files  map[string]httpfetch.Validators `json:"files,omitempty"`
+	Files  map[string]fetch.Validators `json:"files,omitempty"`
 	SHA256 string                          `json:"sha256,omitempty"`
 }
 
@@ -222,7 +222,7 @@ type secdbFile struct {
 // again, unconditionally, when another file changed: the source emits the
 // whole secdb every time.
 func (s *Source) fetchURL(ctx context.Context, prev cursor, agg *aggregate, sk *feedinput.SkipLog) (cursor, error) {
-	cur := cursor{Files: map[string]httpfetch.Validators{}}
+	cur := cursor{Files: map[string]fetch.Validators{}}
 	var unchanged []secdbFile
 	changed := false
 	for _, rel := range s.opts.releases {
@@ -230,7 +230,7 @@ func (s *Source) fetchURL(ctx context.Context, prev cursor, agg *aggregate, sk *
 			f := secdbFile{release: rel, rel: rel + "/" + repo + ".json"}
 			u := s.opts.url + f.rel
 			in, err := s.feed().Get(ctx, u, prev.Files[f.rel])
-			var se *httpfetch.StatusError
+			var se *fetch.StatusError
 			if errors.As(err, &se) && se.Status == http.StatusNotFound {
 				sk.Add("file not published", feedinput.DisplayURL(u))
 				if _, had := prev.Files[f.rel]; had {
@@ -269,7 +269,7 @@ func (s *Source) fetchURL(ctx context.Context, prev cursor, agg *aggregate, sk *
 	}
 	for _, f := range unchanged {
 		u := s.opts.url + f.rel
-		in, err := s.feed().Get(ctx, u, httpfetch.Validators{})
+		in, err := s.feed().Get(ctx, u, fetch.Validators{})
 		if errors.Is(err, feedinput.ErrUnchanged) {
 			return cursor{}, fmt.Errorf("alpine: %s: \"not modified\" to an unconditional request", feedinput.DisplayURL(u))
 		}

@@ -20,8 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/internal/shareddata"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
@@ -505,7 +505,7 @@ func TestHTTP(t *testing.T) {
 	}}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	src, err := New(WithURL(ts.URL+"/secdb"), WithReleases("v3.20", "edge"), WithClient(httpfetch.New(httpfetch.WithRetries(0))))
+	src, err := New(WithURL(ts.URL+"/secdb"), WithReleases("v3.20", "edge"), WithClient(fetch.New(fetch.WithRetries(0))))
 	require.NoError(t, err)
 
 	got, _, cur, err := fetchAll(t, src, "")
@@ -557,10 +557,10 @@ func TestHTTP(t *testing.T) {
 	assert.ErrorContains(t, err, "none of the releases' files exists")
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) }))
 	defer broken.Close()
-	src2, err := New(WithURL(broken.URL), WithClient(httpfetch.New(httpfetch.WithRetries(0))))
+	src2, err := New(WithURL(broken.URL), WithClient(fetch.New(fetch.WithRetries(0))))
 	require.NoError(t, err)
 	_, _, _, err = fetchAll(t, src2, "")
-	var se *httpfetch.StatusError
+	var se *fetch.StatusError
 	assert.ErrorAs(t, err, &se)
 }
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/internal/shareddata"
 	"github.com/portcullis-oci/portcullis/internal/version"
 	"github.com/portcullis-oci/portcullis/vulndb"

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 

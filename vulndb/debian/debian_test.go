@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/internal/shareddata"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
@@ -440,7 +440,7 @@ func TestHTTP(t *testing.T) {
 		w.Write([]byte(oneIssue))
 	}))
 	defer srv.Close()
-	src, err := New(WithURL(srv.URL+"/tracker/data/json"), WithClient(httpfetch.New(httpfetch.WithRetries(0))))
+	src, err := New(WithURL(srv.URL+"/tracker/data/json"), WithClient(fetch.New(fetch.WithRetries(0))))
 	require.NoError(t, err)
 	got, _, cur, err := fetchAll(t, src, "")
 	require.NoError(t, err)
@@ -456,11 +456,11 @@ func TestHTTP(t *testing.T) {
 	assert.EqualValues(t, 2, calls.Load())
 	assert.EqualValues(t, 1, conditional.Load())
 
-	bad, err := New(WithURL(srv.URL+"/missing?key=secret"), WithClient(httpfetch.New(httpfetch.WithRetries(0))))
+	bad, err := New(WithURL(srv.URL+"/missing?key=secret"), WithClient(fetch.New(fetch.WithRetries(0))))
 	require.NoError(t, err)
 	srv.Config.Handler = http.NotFoundHandler()
 	_, _, _, err = fetchAll(t, bad, "")
-	var se *httpfetch.StatusError
+	var se *fetch.StatusError
 	require.ErrorAs(t, err, &se)
 	assert.NotContains(t, err.Error(), "secret")
 }

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/internal/version"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )

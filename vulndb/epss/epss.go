@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
@@ -32,7 +32,7 @@ type Option func(*options)
 type options struct {
 	url      string
 	path     string
-	client   *httpfetch.Client
+	client   *fetch.Client
 	log      *slog.Logger
 	maxBytes int64
 }
@@ -46,8 +46,8 @@ func WithURL(u string) Option { return func(o *options) { o.url = u } }
 // is "" (download from the URL).
 func WithPath(p string) Option { return func(o *options) { o.path = p } }
 
-// WithClient sets the HTTP client. The default is httpfetch.New().
-func WithClient(c *httpfetch.Client) Option { return func(o *options) { o.client = c } }
+// WithClient sets the HTTP client. The default is fetch.New().
+func WithClient(c *fetch.Client) Option { return func(o *options) { o.client = c } }
 
 // WithLogger sets where the source logs. The default is a logger that
 // discards.
@@ -86,7 +86,7 @@ func New(opts ...Option) (*Source, error) {
 		opt(&o)
 	}
 	if o.client == nil {
-		o.client = httpfetch.New()
+		o.client = fetch.New()
 	}
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)

@@ -19,8 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
@@ -228,7 +228,7 @@ func TestHTTP(t *testing.T) {
 		w.Write(body)
 	}))
 	defer srv.Close()
-	src, err := New(WithURL(srv.URL+"/epss_scores-current.csv.gz"), WithClient(httpfetch.New(httpfetch.WithRetries(0))))
+	src, err := New(WithURL(srv.URL+"/epss_scores-current.csv.gz"), WithClient(fetch.New(fetch.WithRetries(0))))
 	require.NoError(t, err)
 	n := 0
 	cur, err := src.Fetch(context.Background(), "", func(vulndb.Vulnerability) error { n++; return nil })

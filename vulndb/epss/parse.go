@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
@@ -217,7 +217,7 @@ func TestHTTP(t *testing.T) {
 		w.Write([]byte(catalogue))
 	}))
 	defer srv.Close()
-	src, err := New(WithURL(srv.URL+"/sites/default/files/feeds/known_exploited_vulnerabilities.json"), WithClient(httpfetch.New(httpfetch.WithRetries(0))))
+	src, err := New(WithURL(srv.URL+"/sites/default/files/feeds/known_exploited_vulnerabilities.json"), WithClient(fetch.New(fetch.WithRetries(0))))
 	require.NoError(t, err)
 	got, cur, err := fetchAll(t, src, "")
 	require.NoError(t, err)
@@ -233,7 +233,7 @@ func TestHTTP(t *testing.T) {
 
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusGone) })
 	_, _, err = fetchAll(t, src, "")
-	var se *httpfetch.StatusError
+	var se *fetch.StatusError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, http.StatusGone, se.Status)
 }

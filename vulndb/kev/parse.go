@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 

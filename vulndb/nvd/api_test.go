@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
@@ -133,8 +133,8 @@ func (f *fakeNVD) requests() []url.Values {
 	return append([]url.Values(nil), f.reqs...)
 }
 
-func fastClient() *httpfetch.Client {
-	return httpfetch.New(httpfetch.WithRetryStatus(http.StatusForbidden), httpfetch.WithBackoff(5*time.Millisecond, 3*time.Second))
+func fastClient() *fetch.Client {
+	return fetch.New(fetch.WithRetryStatus(http.StatusForbidden), fetch.WithBackoff(5*time.Millisecond, 3*time.Second))
 }
 
 var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -254,11 +254,11 @@ func TestAPIThrottling(t *testing.T) {
 		f := &fakeNVD{fail: []failure{{status: 503}, {status: 503}, {status: 503}}}
 		srv := httptest.NewServer(f)
 		defer srv.Close()
-		client := httpfetch.New(httpfetch.WithRetries(2), httpfetch.WithBackoff(time.Millisecond, time.Millisecond))
+		client := fetch.New(fetch.WithRetries(2), fetch.WithBackoff(time.Millisecond, time.Millisecond))
 		src, err := New(WithURL(srv.URL), WithPacing(0), WithClient(client))
 		require.NoError(t, err)
 		_, _, err = collect(t, src, "")
-		var se *httpfetch.StatusError
+		var se *fetch.StatusError
 		require.ErrorAs(t, err, &se)
 		assert.Equal(t, http.StatusServiceUnavailable, se.Status)
 	})
@@ -272,7 +272,7 @@ func TestAPIKey(t *testing.T) {
 	f := &fakeNVD{key: key, cves: []fakeCVE{{"CVE-2024-1", now}}, fail: []failure{{status: http.StatusServiceUnavailable}}}
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	client := httpfetch.New(httpfetch.WithBackoff(time.Millisecond, time.Millisecond), httpfetch.WithLogger(log))
+	client := fetch.New(fetch.WithBackoff(time.Millisecond, time.Millisecond), fetch.WithLogger(log))
 	src, err := New(WithURL(srv.URL), WithAPIKey(key), WithPacing(0), WithClient(client), WithLogger(log), WithClock(clock))
 	require.NoError(t, err)
 	ids, _, err := collect(t, src, "")
@@ -290,7 +290,7 @@ func TestAPIKey(t *testing.T) {
 	srv2 := httptest.NewServer(bad)
 	defer srv2.Close()
 	src2, err := New(WithURL(srv2.URL+"/x?apiKey="+key), WithAPIKey(key), WithPacing(0), WithLogger(log),
-		WithClient(httpfetch.New(httpfetch.WithRetries(2), httpfetch.WithBackoff(time.Millisecond, time.Millisecond), httpfetch.WithLogger(log))))
+		WithClient(fetch.New(fetch.WithRetries(2), fetch.WithBackoff(time.Millisecond, time.Millisecond), fetch.WithLogger(log))))
 	require.NoError(t, err)
 	_, _, err = collect(t, src2, "")
 	require.Error(t, err)

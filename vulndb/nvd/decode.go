@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/vulndb"
 	"github.com/portcullis-oci/portcullis/vulndb/osv"
 )

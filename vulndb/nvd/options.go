@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 )
 
 // Defaults of a [Source].
@@ -42,7 +42,7 @@ type options struct {
 	url         string
 	name        string
 	apiKey      string
-	client      *httpfetch.Client
+	client      *fetch.Client
 	log         *slog.Logger
 	pacing      time.Duration
 	pacingSet   bool
@@ -73,10 +73,10 @@ func WithName(name string) Option { return func(o *options) { o.name = name } }
 func WithAPIKey(key string) Option { return func(o *options) { o.apiKey = key } }
 
 // WithClient sets the HTTP client. NVD throttles with 403 as well as 503,
-// so a client given here should retry 403 (httpfetch.WithRetryStatus(403)).
-// The default is httpfetch.New with 403 retried, a page bounded to
+// so a client given here should retry 403 (fetch.WithRetryStatus(403)).
+// The default is fetch.New with 403 retried, a page bounded to
 // [DefaultMaxPageBytes] and the source's logger.
-func WithClient(c *httpfetch.Client) Option { return func(o *options) { o.client = c } }
+func WithClient(c *fetch.Client) Option { return func(o *options) { o.client = c } }
 
 // WithLogger sets where progress is logged. The default discards.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }

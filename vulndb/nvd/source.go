@@ -18,8 +18,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
@@ -30,7 +30,7 @@ import (
 // time.
 type Source struct {
 	o      options
-	client *httpfetch.Client
+	client *fetch.Client
 	log    *slog.Logger
 	skips  feedinput.SyncSkipLog
 	// sleep waits between paced requests (replaced in tests).
@@ -87,10 +87,10 @@ func New(opts ...Option) (*Source, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.client == nil {
-		s.client = httpfetch.New(
-			httpfetch.WithRetryStatus(http.StatusForbidden),
-			httpfetch.WithMaxBytes(DefaultMaxPageBytes),
-			httpfetch.WithLogger(s.log))
+		s.client = fetch.New(
+			fetch.WithRetryStatus(http.StatusForbidden),
+			fetch.WithMaxBytes(DefaultMaxPageBytes),
+			fetch.WithLogger(s.log))
 	}
 	return s, nil
 }
@@ -423,7 +423,7 @@ func (r *run) page(u string, start int) (docInfo, error) {
 	if s.o.apiKey != "" {
 		hdr = http.Header{"apiKey": {s.o.apiKey}}
 	}
-	resp, err := s.client.Get(r.ctx, u, hdr, httpfetch.Validators{})
+	resp, err := s.client.Get(r.ctx, u, hdr, fetch.Validators{})
 	if err != nil {
 		return docInfo{}, fmt.Errorf("nvd: page at startIndex %d: %w", start, s.redact(err))
 	}

@@ -12,7 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/internal/version"
 	"github.com/portcullis-oci/portcullis/internal/version/semver"
 	"github.com/portcullis-oci/portcullis/vulndb"

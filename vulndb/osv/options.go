@@ -3,7 +3,7 @@ package osv
 import (
 	"log/slog"
 
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 )
 
 // Defaults of a [Source].
@@ -36,7 +36,7 @@ type options struct {
 	baseURL       string
 	url           string
 	name          string
-	client        *httpfetch.Client
+	client        *fetch.Client
 	log           *slog.Logger
 	maxFileSize   int64
 	maxRecords    int
@@ -74,8 +74,8 @@ func WithURL(url string) Option { return func(o *options) { o.url = url } }
 func WithName(name string) Option { return func(o *options) { o.name = name } }
 
 // WithClient sets the HTTP client used to download. The default is
-// httpfetch.New() with the source's logger.
-func WithClient(c *httpfetch.Client) Option { return func(o *options) { o.client = c } }
+// fetch.New() with the source's logger.
+func WithClient(c *fetch.Client) Option { return func(o *options) { o.client = c } }
 
 // WithLogger sets where progress and skipped records are logged. The
 // default discards.

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/internal/version"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
@@ -33,8 +33,8 @@ func zipOf(t *testing.T, records map[string]string) []byte {
 	return buf.Bytes()
 }
 
-func fastClient() *httpfetch.Client {
-	return httpfetch.New(httpfetch.WithBackoff(5*time.Millisecond, 3*time.Second))
+func fastClient() *fetch.Client {
+	return fetch.New(fetch.WithBackoff(5*time.Millisecond, 3*time.Second))
 }
 
 func TestRemote(t *testing.T) {
@@ -137,7 +137,7 @@ func TestRemoteErrors(t *testing.T) {
 	src, err := New(WithEcosystem("Nope"), WithBaseURL(srv.URL), WithClient(fastClient()))
 	require.NoError(t, err)
 	_, err = src.Fetch(context.Background(), "", func(vulndb.Vulnerability) error { return nil })
-	var se *httpfetch.StatusError
+	var se *fetch.StatusError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, http.StatusNotFound, se.Status)
 

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
@@ -68,7 +68,7 @@ type Source struct {
 	o      options
 	name   string
 	remote string // the archive's URL; empty for local files
-	client *httpfetch.Client
+	client *fetch.Client
 	log    *slog.Logger
 	skips  feedinput.SyncSkipLog
 }
@@ -134,7 +134,7 @@ func New(opts ...Option) (*Source, error) {
 		s.name = o.name
 	}
 	if s.remote != "" && s.client == nil {
-		s.client = httpfetch.New(httpfetch.WithLogger(s.log))
+		s.client = fetch.New(fetch.WithLogger(s.log))
 	}
 	return s, nil
 }
@@ -154,7 +154,7 @@ func (s *Source) Skipped() (int, []string) { return s.skips.Result() }
 // cursor is a Source's [vulndb.Cursor]: the archive's validators and
 // digest for a download, what was read for local files.
 type cursor struct {
-	httpfetch.Validators
+	fetch.Validators
 	SHA256  string `json:"sha256,omitempty"`
 	Records int    `json:"records,omitempty"`
 	Newest  string `json:"newest,omitempty"`

@@ -5,7 +5,7 @@
 // A [Feed] names the feed, whose name starts every error ("kev: …"),
 // and bounds what is read of one file. [Feed.Open] reads a local file
 // when a path is given and otherwise downloads the URL through
-// internal/httpfetch, conditionally on the [Cursor] of the previous
+// vulndb/fetch, conditionally on the [Cursor] of the previous
 // fetch; it returns [ErrUnchanged] when the local file hashes to the
 // cursor's SHA-256 or the server answers "not modified". The bytes are
 // gunzipped when they start with the gzip magic (whatever the file name

@@ -1,10 +1,13 @@
-// Package httpfetch downloads feed files over HTTP the way a polite,
+// Package fetch downloads feed files over HTTP the way a polite,
 // unattended client must: bounded time and size, retries with backoff on
 // throttling and server errors honouring Retry-After, and conditional
 // requests (ETag, Last-Modified) so an unchanged feed costs one round trip.
 //
-// It is shared by the vulnerability feeds; nothing in it knows a feed.
-package httpfetch
+// It is shared by the vulnerability feeds; nothing in it knows a feed. A
+// program that needs its own HTTP client (a proxy, a CA, a user agent,
+// other limits) makes a [Client] with [New] and gives it to a feed's
+// WithClient option.
+package fetch
 
 import (
 	"context"
@@ -31,7 +34,7 @@ const (
 
 // ErrTooLarge is matched by the error of a body read past the client's
 // size limit.
-var ErrTooLarge = errors.New("httpfetch: response larger than the limit")
+var ErrTooLarge = errors.New("fetch: response larger than the limit")
 
 // StatusError is the error for a response whose status is neither success
 // nor "not modified", after retries.
@@ -41,7 +44,7 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("httpfetch: GET %s: %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	return fmt.Sprintf("fetch: GET %s: %d %s", e.URL, e.Status, http.StatusText(e.Status))
 }
 
 // Validators are what a server said about a response so the next request
@@ -183,7 +186,7 @@ func (c *Client) Get(ctx context.Context, rawURL string, hdr http.Header, prev V
 	for attempt := 0; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 		if err != nil {
-			return nil, fmt.Errorf("httpfetch: GET %s: %w", shown, stripURL(err))
+			return nil, fmt.Errorf("fetch: GET %s: %w", shown, stripURL(err))
 		}
 		for k, vs := range hdr {
 			for _, v := range vs {
@@ -202,16 +205,16 @@ func (c *Client) Get(ctx context.Context, rawURL string, hdr http.Header, prev V
 		switch {
 		case err != nil:
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("httpfetch: GET %s: %w", shown, ctx.Err())
+				return nil, fmt.Errorf("fetch: GET %s: %w", shown, ctx.Err())
 			}
-			lastErr = fmt.Errorf("httpfetch: GET %s: %w", shown, stripURL(err))
+			lastErr = fmt.Errorf("fetch: GET %s: %w", shown, stripURL(err))
 		case resp.StatusCode == http.StatusNotModified:
 			resp.Body.Close()
 			return &Response{NotModified: true, Validators: prev, Header: resp.Header, Body: http.NoBody}, nil
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
 			if resp.ContentLength > c.maxBytes {
 				resp.Body.Close()
-				return nil, fmt.Errorf("httpfetch: GET %s: %d bytes: %w of %d bytes", shown, resp.ContentLength, ErrTooLarge, c.maxBytes)
+				return nil, fmt.Errorf("fetch: GET %s: %d bytes: %w of %d bytes", shown, resp.ContentLength, ErrTooLarge, c.maxBytes)
 			}
 			return &Response{
 				Validators: Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")},
@@ -237,7 +240,7 @@ func (c *Client) Get(ctx context.Context, rawURL string, hdr http.Header, prev V
 		wait = min(wait, c.maxBackoff)
 		c.log.LogAttrs(ctx, slog.LevelWarn, "retrying", slog.String("url", shown), slog.Any("error", lastErr), slog.Duration("wait", wait))
 		if err := c.sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("httpfetch: GET %s: %w", shown, err)
+			return nil, fmt.Errorf("fetch: GET %s: %w", shown, err)
 		}
 	}
 }
@@ -304,7 +307,7 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 	if l.left <= 0 {
 		var one [1]byte
 		if n, _ := l.rc.Read(one[:]); n > 0 {
-			return 0, fmt.Errorf("httpfetch: GET %s: %w of %d bytes", l.url, ErrTooLarge, l.max)
+			return 0, fmt.Errorf("fetch: GET %s: %w of %d bytes", l.url, ErrTooLarge, l.max)
 		}
 		return 0, io.EOF
 	}

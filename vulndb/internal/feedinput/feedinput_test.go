@@ -19,14 +19,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 )
 
 const content = `{"vulnerabilities":[{"cveID":"CVE-2024-3094"}]}`
 
 func feed(max int64) feedinput.Feed {
-	return feedinput.Feed{Name: "kev", Client: httpfetch.New(httpfetch.WithRetries(0)), MaxBytes: max}
+	return feedinput.Feed{Name: "kev", Client: fetch.New(fetch.WithRetries(0)), MaxBytes: max}
 }
 
 func gz(t *testing.T, b []byte) []byte {
@@ -77,7 +77,7 @@ func TestLocalFileUnchangedByHash(t *testing.T) {
 	assert.NotEqual(t, cur.SHA256, cur2.SHA256)
 
 	// A cursor from the network never matches a local file.
-	_, _, err = readAll(t, feed(1<<20), "", p, feedinput.Cursor{Validators: httpfetch.Validators{ETag: `"x"`}})
+	_, _, err = readAll(t, feed(1<<20), "", p, feedinput.Cursor{Validators: fetch.Validators{ETag: `"x"`}})
 	require.NoError(t, err)
 }
 
@@ -248,7 +248,7 @@ func TestHTTP(t *testing.T) {
 	in, err := f.Open(context.Background(), srv.URL+"/feed?key=secret", "", feedinput.Cursor{})
 	require.NoError(t, err)
 	assert.Equal(t, srv.URL+"/feed", in.Name)
-	assert.Equal(t, feedinput.Cursor{Validators: httpfetch.Validators{ETag: `"v1"`, LastModified: lastMod}}, in.Cursor)
+	assert.Equal(t, feedinput.Cursor{Validators: fetch.Validators{ETag: `"v1"`, LastModified: lastMod}}, in.Cursor)
 	b, err := io.ReadAll(in)
 	require.NoError(t, err)
 	assert.Equal(t, content, string(b))
@@ -268,15 +268,15 @@ func TestHTTP(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, content, got)
 
-	_, err = f.Get(context.Background(), "http://user:password@"+strings.TrimPrefix(srv.URL, "http://")+"/missing?key=secret", httpfetch.Validators{})
-	var se *httpfetch.StatusError
+	_, err = f.Get(context.Background(), "http://user:password@"+strings.TrimPrefix(srv.URL, "http://")+"/missing?key=secret", fetch.Validators{})
+	var se *fetch.StatusError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, http.StatusNotFound, se.Status)
 	assert.True(t, strings.HasPrefix(err.Error(), "kev: "), err.Error())
 	assert.NotContains(t, err.Error(), "secret")
 	assert.NotContains(t, err.Error(), "password")
 
-	_, err = feedinput.Feed{Name: "kev", MaxBytes: 1}.Get(context.Background(), srv.URL, httpfetch.Validators{})
+	_, err = feedinput.Feed{Name: "kev", MaxBytes: 1}.Get(context.Background(), srv.URL, fetch.Validators{})
 	assert.ErrorContains(t, err, "kev: "+srv.URL+": no HTTP client")
 }
 
@@ -288,7 +288,7 @@ func TestCursor(t *testing.T) {
 	}{
 		{"zero", feedinput.Cursor{}, ""},
 		{"file", feedinput.Cursor{SHA256: "ab"}, `{"sha256":"ab"}`},
-		{"http", feedinput.Cursor{Validators: httpfetch.Validators{ETag: `"v1"`, LastModified: "Mon, 02 Jan 2006 15:04:05 GMT"}},
+		{"http", feedinput.Cursor{Validators: fetch.Validators{ETag: `"v1"`, LastModified: "Mon, 02 Jan 2006 15:04:05 GMT"}},
 			`{"etag":"\"v1\"","lastModified":"Mon, 02 Jan 2006 15:04:05 GMT"}`},
 	}
 	for _, tt := range tests {
@@ -302,10 +302,10 @@ func TestCursor(t *testing.T) {
 	}
 
 	type files struct {
-		Files  map[string]httpfetch.Validators `json:"files"`
+		Files  map[string]fetch.Validators `json:"files"`
 		SHA256 string                          `json:"sha256,omitempty"`
 	}
-	in := files{Files: map[string]httpfetch.Validators{"v3.20/main.json": {ETag: "e"}}}
+	in := files{Files: map[string]fetch.Validators{"v3.20/main.json": {ETag: "e"}}}
 	out := feedinput.DecodeCursor[files](feedinput.EncodeCursor(in))
 	assert.Equal(t, in, out)
 	assert.Equal(t, files{}, feedinput.DecodeCursor[files](`{"files":{"a":{"etag":"e"}},"sha256":1}`), "a half-read cursor counts as none")

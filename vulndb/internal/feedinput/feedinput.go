@@ -11,7 +11,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 )
 
 // ErrTooLarge is matched by the error of an input read past the limit,
@@ -32,7 +32,7 @@ type Feed struct {
 	// Name starts every error: "kev: …".
 	Name string
 	// Client downloads URLs.
-	Client *httpfetch.Client
+	Client *fetch.Client
 	// MaxBytes bounds each file, before and after decompression.
 	MaxBytes int64
 }
@@ -110,8 +110,8 @@ func (f Feed) OpenFile(ctx context.Context, path string) (*Input, error) {
 // returns [ErrUnchanged] when the server answers "not modified"; the
 // returned Input's Cursor holds the response's validators. Errors name
 // the URL without credentials and query; a status other than success is
-// a wrapped [*httpfetch.StatusError].
-func (f Feed) Get(ctx context.Context, rawURL string, prev httpfetch.Validators) (*Input, error) {
+// a wrapped [*fetch.StatusError].
+func (f Feed) Get(ctx context.Context, rawURL string, prev fetch.Validators) (*Input, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}

@@ -10,8 +10,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/portcullis-oci/portcullis/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 )
 
 // Open a local copy of a feed; a second Open with the cursor of the first
@@ -27,7 +27,7 @@ func ExampleFeed_Open() {
 		panic(err)
 	}
 
-	feed := feedinput.Feed{Name: "kev", Client: httpfetch.New(), MaxBytes: 64 << 20}
+	feed := feedinput.Feed{Name: "kev", Client: fetch.New(), MaxBytes: 64 << 20}
 	in, err := feed.Open(context.Background(), "", path, feedinput.ParseCursor(""))
 	if err != nil {
 		panic(err)
@@ -60,8 +60,8 @@ func ExampleFeed_Get() {
 	}))
 	defer srv.Close()
 
-	feed := feedinput.Feed{Name: "epss", Client: httpfetch.New(), MaxBytes: 1 << 20}
-	in, err := feed.Get(context.Background(), srv.URL+"/scores?key=secret", httpfetch.Validators{})
+	feed := feedinput.Feed{Name: "epss", Client: fetch.New(), MaxBytes: 1 << 20}
+	in, err := feed.Get(context.Background(), srv.URL+"/scores?key=secret", fetch.Validators{})
 	if err != nil {
 		panic(err)
 	}

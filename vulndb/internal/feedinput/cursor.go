@@ -3,7 +3,7 @@ package feedinput
 import (
 	"encoding/json"
 
-	"github.com/portcullis-oci/portcullis/internal/httpfetch"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 )
 
 // Cursor describes the version of a feed's file that was read: the
@@ -11,7 +11,7 @@ import (
 // JSON form is {"etag":…,"lastModified":…,"sha256":…}, with empty fields
 // left out.
 type Cursor struct {
-	httpfetch.Validators
+	fetch.Validators
 	SHA256 string `json:"sha256,omitempty"`
 }
 
