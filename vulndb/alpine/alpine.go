@@ -14,9 +14,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 )
 
 // Defaults of a [Source].
@@ -155,7 +155,7 @@ func (s *Source) Skipped() (int, []string) {
 // files.
 type cursor struct {
 	Files  map[string]fetch.Validators `json:"files,omitempty"`
-	SHA256 string                          `json:"sha256,omitempty"`
+	SHA256 string                      `json:"sha256,omitempty"`
 }
 
 // encode returns the cursor's JSON, or "" when it holds nothing.

@@ -20,10 +20,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/internal/shareddata"
 	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 )
 
 func fetchAll(t *testing.T, src *Source, since vulndb.Cursor) (map[string]vulndb.Vulnerability, []string, vulndb.Cursor, error) {

@@ -18,10 +18,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/internal/shareddata"
 	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 )
 
 // fetchAll runs one Fetch and returns the records by ID.

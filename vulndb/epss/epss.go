@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 )
 
 // Defaults of a [Source].

@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 )
 
 // stats is what parse learnt of the file.

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 )
 
 func FuzzParse(f *testing.F) {

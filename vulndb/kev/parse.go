@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 )
 
 // Bounds on what one catalogue entry may hold.

@@ -18,9 +18,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 )
 
 // Source is the NIST NVD feed: the CVE API 2.0, or local files

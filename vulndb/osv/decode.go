@@ -12,10 +12,10 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/internal/version"
 	"github.com/portcullis-oci/portcullis/internal/version/semver"
 	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 )
 
 // ErrUnusable is matched by the error of [Decode] for a record that is

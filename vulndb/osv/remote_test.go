@@ -14,9 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 	"github.com/portcullis-oci/portcullis/internal/version"
 	"github.com/portcullis-oci/portcullis/vulndb"
+	"github.com/portcullis-oci/portcullis/vulndb/fetch"
 )
 
 func zipOf(t *testing.T, records map[string]string) []byte {

@@ -19,8 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 	"github.com/portcullis-oci/portcullis/vulndb/fetch"
+	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
 )
 
 const content = `{"vulnerabilities":[{"cveID":"CVE-2024-3094"}]}`
@@ -303,7 +303,7 @@ func TestCursor(t *testing.T) {
 
 	type files struct {
 		Files  map[string]fetch.Validators `json:"files"`
-		SHA256 string                          `json:"sha256,omitempty"`
+		SHA256 string                      `json:"sha256,omitempty"`
 	}
 	in := files{Files: map[string]fetch.Validators{"v3.20/main.json": {ETag: "e"}}}
 	out := feedinput.DecodeCursor[files](feedinput.EncodeCursor(in))
