@@ -12,7 +12,6 @@ import (
 
 	"github.com/portcullis-oci/portcullis/vulndb"
 	"github.com/portcullis-oci/portcullis/vulndb/internal/feedinput"
-	"github.com/portcullis-oci/portcullis/vulndb/osv"
 )
 
 // Bounds on one record.
@@ -503,10 +502,10 @@ type metricList struct {
 // NVD's own (Primary) before others' within each version.
 func convertMetrics(m *metricsJSON, id string, skip skipSink) ([]vulndb.CVSS, *vulndb.Rating) {
 	lists := []metricList{
-		{osv.CVSSV4, m.V40, false},
-		{osv.CVSSV3, m.V31, false},
-		{osv.CVSSV3, m.V30, false},
-		{osv.CVSSV2, m.V2, true},
+		{vulndb.CVSSV4, m.V40, false},
+		{vulndb.CVSSV3, m.V31, false},
+		{vulndb.CVSSV3, m.V30, false},
+		{vulndb.CVSSV2, m.V2, true},
 	}
 	var (
 		out    []vulndb.CVSS
@@ -515,7 +514,7 @@ func convertMetrics(m *metricsJSON, id string, skip skipSink) ([]vulndb.CVSS, *v
 	for _, l := range lists {
 		var primary, secondary *vulndb.Rating
 		for _, mt := range l.metrics {
-			c, err := osv.ParseCVSS(l.typ, mt.CVSSData.VectorString)
+			c, err := vulndb.ParseCVSS(l.typ, mt.CVSSData.VectorString)
 			if err != nil {
 				skip("malformed CVSS vector dropped", id+" "+feedinput.Clip(mt.CVSSData.VectorString, 80))
 				continue

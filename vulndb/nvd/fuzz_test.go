@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/portcullis-oci/portcullis/internal/shareddata"
-	"github.com/portcullis-oci/portcullis/vulndb/osv"
+	"github.com/portcullis-oci/portcullis/vulndb"
 )
 
 // FuzzNVDPage decodes any input as an NVD document and converts what it
@@ -52,7 +52,7 @@ func FuzzNVDPage(f *testing.F) {
 				}
 			}
 			for _, c := range v.Severity {
-				if _, err := osv.ParseCVSS(c.Type, c.Vector); err != nil {
+				if _, err := vulndb.ParseCVSS(c.Type, c.Vector); err != nil {
 					t.Fatalf("kept a bad vector %q", c.Vector)
 				}
 			}

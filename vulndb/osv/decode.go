@@ -321,8 +321,8 @@ func convertSeverity(sevs []rawSeverity, db string, where func() string, dst []v
 	for _, s := range sevs {
 		typ := strings.TrimSpace(s.Type)
 		switch typ {
-		case CVSSV2, CVSSV3, CVSSV4:
-			c, err := ParseCVSS(typ, s.Score)
+		case vulndb.CVSSV2, vulndb.CVSSV3, vulndb.CVSSV4:
+			c, err := vulndb.ParseCVSS(typ, s.Score)
 			if err != nil {
 				skip("malformed CVSS vector dropped", where()+" "+feedinput.Clip(s.Score, 80))
 				continue

@@ -28,7 +28,7 @@
 //     evaluation sorts them); a listed version that does not parse is
 //     dropped.
 //   - Status is fixed when a range has a fixed event, not-fixed otherwise.
-//   - CVSS vectors are parsed and scored (see [ParseCVSS]); a malformed one
+//   - CVSS vectors are parsed and scored (see [vulndb.ParseCVSS]); a malformed one
 //     is dropped and counted, the record kept. database_specific.severity
 //     (GHSA's rating) becomes the record's Rating, with the issuing
 //     database ("ghsa") as its source.

@@ -47,14 +47,3 @@ func ExampleNew() {
 	// GO-2099-0001 [CVE-2099-0001] example.com/mod [{0   } { 1.4.2  }] fixed
 	// 1 [unknown ecosystem "OSS-Fuzz": 1 (first: GO-2099-0001 affected[1] "OSS-Fuzz/plug")]
 }
-
-// Parse and score a CVSS vector.
-func ExampleParseCVSS() {
-	c, err := osv.ParseCVSS("", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N")
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(c.Type, c.Score)
-	// Output:
-	// CVSS_V3 6.5
-}

@@ -251,7 +251,7 @@ func TestPyPA(t *testing.T) {
 	// CVSS vectors are parsed and scored.
 	if v, ok := got["PYSEC-2020-342"]; assert.True(t, ok) {
 		require.Len(t, v.Severity, 1)
-		assert.Equal(t, vulndb.CVSS{Type: CVSSV3, Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", Score: 9.8, Source: "pysec"}, v.Severity[0])
+		assert.Equal(t, vulndb.CVSS{Type: vulndb.CVSSV3, Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", Score: 9.8, Source: "pysec"}, v.Severity[0])
 	}
 }
 
