@@ -48,34 +48,30 @@ func Repositories() []string { return []string{"main", "community"} }
 type Option func(*options)
 
 type options struct {
-	url      string
-	path     string
-	client   *fetch.Client
-	log      *slog.Logger
-	maxBytes int64
+	feedinput.Config
 	releases []string
 }
 
 // WithURL sets the base URL of the secdb. The default is [DefaultURL].
-func WithURL(u string) Option { return func(o *options) { o.url = u } }
+func WithURL(u string) Option { return func(o *options) { o.URL = u } }
 
 // WithPath makes the source read a local copy of the secdb instead of the
 // network, for air-gapped imports: a directory holding one directory per
 // release ("v3.19", "edge"), each with main and community files in JSON
 // (main.json) or YAML (main.yaml), plain or gzipped. The default is ""
 // (download from the URL).
-func WithPath(dir string) Option { return func(o *options) { o.path = dir } }
+func WithPath(dir string) Option { return func(o *options) { o.Path = dir } }
 
 // WithClient sets the HTTP client. The default is fetch.New().
-func WithClient(c *fetch.Client) Option { return func(o *options) { o.client = c } }
+func WithClient(c *fetch.Client) Option { return func(o *options) { o.Client = c } }
 
 // WithLogger sets where the source logs. The default is a logger that
 // discards.
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.Log = l } }
 
 // WithMaxBytes bounds the size of each secdb file, before and after
 // decompression. The default is [DefaultMaxBytes].
-func WithMaxBytes(n int64) Option { return func(o *options) { o.maxBytes = n } }
+func WithMaxBytes(n int64) Option { return func(o *options) { o.MaxBytes = n } }
 
 // WithReleases sets the releases to read ("v3.20", "edge"). The default is
 // [DefaultReleases] over the network and every release directory of a
@@ -106,21 +102,12 @@ var (
 // New returns a source reading the secdb from [DefaultURL] unless options
 // say otherwise.
 func New(opts ...Option) (*Source, error) {
-	o := options{url: DefaultURL, maxBytes: DefaultMaxBytes}
+	o := options{Config: feedinput.Config{URL: DefaultURL, MaxBytes: DefaultMaxBytes}}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.client == nil {
-		o.client = fetch.New()
-	}
-	if o.log == nil {
-		o.log = slog.New(slog.DiscardHandler)
-	}
-	if o.maxBytes <= 0 {
-		return nil, fmt.Errorf("alpine: WithMaxBytes(%d): must be positive", o.maxBytes)
-	}
-	if o.path == "" && o.url == "" {
-		return nil, errors.New("alpine: neither a URL nor a path")
+	if err := o.Finish(Name); err != nil {
+		return nil, err
 	}
 	for i, r := range o.releases {
 		norm, ok := normalizeRelease(r)
@@ -129,11 +116,11 @@ func New(opts ...Option) (*Source, error) {
 		}
 		o.releases[i] = norm
 	}
-	if o.path == "" && o.releases == nil {
+	if o.Path == "" && o.releases == nil {
 		o.releases = DefaultReleases()
 	}
-	if o.path == "" && !strings.HasSuffix(o.url, "/") {
-		o.url += "/"
+	if o.Path == "" && !strings.HasSuffix(o.URL, "/") {
+		o.URL += "/"
 	}
 	return &Source{opts: o}, nil
 }
@@ -178,7 +165,7 @@ func (s *Source) Fetch(ctx context.Context, since vulndb.Cursor, emit func(vulnd
 	agg := newAggregate()
 	var cur cursor
 	var err error
-	if s.opts.path != "" {
+	if s.opts.Path != "" {
 		cur, err = s.fetchDir(ctx, prev, agg, &sk)
 	} else {
 		cur, err = s.fetchURL(ctx, prev, agg, &sk)
@@ -194,21 +181,21 @@ func (s *Source) Fetch(ctx context.Context, since vulndb.Cursor, emit func(vulnd
 	if err != nil {
 		return "", err
 	}
-	s.opts.log.LogAttrs(ctx, slog.LevelInfo, "alpine secdb imported",
+	s.opts.Log.LogAttrs(ctx, slog.LevelInfo, "alpine secdb imported",
 		slog.String("from", s.where()), slog.Int("records", n), slog.Int("skipped", sk.Count()))
 	return cur.encode(), nil
 }
 
 // feed is what feedinput needs to read one secdb file.
 func (s *Source) feed() feedinput.Feed {
-	return feedinput.Feed{Name: Name, Client: s.opts.client, MaxBytes: s.opts.maxBytes}
+	return s.opts.Feed(Name)
 }
 
 func (s *Source) where() string {
-	if s.opts.path != "" {
-		return s.opts.path
+	if s.opts.Path != "" {
+		return s.opts.Path
 	}
-	return feedinput.DisplayURL(s.opts.url)
+	return feedinput.DisplayURL(s.opts.URL)
 }
 
 // secdbFile is one file to read.
@@ -228,7 +215,7 @@ func (s *Source) fetchURL(ctx context.Context, prev cursor, agg *aggregate, sk *
 	for _, rel := range s.opts.releases {
 		for _, repo := range Repositories() {
 			f := secdbFile{release: rel, rel: rel + "/" + repo + ".json"}
-			u := s.opts.url + f.rel
+			u := s.opts.URL + f.rel
 			in, err := s.feed().Get(ctx, u, prev.Files[f.rel])
 			var se *fetch.StatusError
 			if errors.As(err, &se) && se.Status == http.StatusNotFound {
@@ -259,7 +246,7 @@ func (s *Source) fetchURL(ctx context.Context, prev cursor, agg *aggregate, sk *
 		}
 	}
 	if len(cur.Files) == 0 {
-		return cursor{}, fmt.Errorf("alpine: %s: none of the releases' files exists", feedinput.DisplayURL(s.opts.url))
+		return cursor{}, fmt.Errorf("alpine: %s: none of the releases' files exists", feedinput.DisplayURL(s.opts.URL))
 	}
 	if len(prev.Files) != len(cur.Files) {
 		changed = true
@@ -268,7 +255,7 @@ func (s *Source) fetchURL(ctx context.Context, prev cursor, agg *aggregate, sk *
 		return cursor{}, vulndb.ErrUnchanged
 	}
 	for _, f := range unchanged {
-		u := s.opts.url + f.rel
+		u := s.opts.URL + f.rel
 		in, err := s.feed().Get(ctx, u, fetch.Validators{})
 		if errors.Is(err, feedinput.ErrUnchanged) {
 			return cursor{}, fmt.Errorf("alpine: %s: \"not modified\" to an unconditional request", feedinput.DisplayURL(u))
@@ -309,7 +296,7 @@ func (s *Source) fetchDir(ctx context.Context, prev cursor, agg *aggregate, sk *
 		if strings.HasSuffix(f.rel, ".json") || strings.HasSuffix(f.rel, ".json.gz") {
 			format = formatJSON
 		}
-		if err := parseFile(ctx, f.data, filepath.Join(s.opts.path, filepath.FromSlash(f.rel)), f.release, format, agg, sk); err != nil {
+		if err := parseFile(ctx, f.data, filepath.Join(s.opts.Path, filepath.FromSlash(f.rel)), f.release, format, agg, sk); err != nil {
 			return cursor{}, err
 		}
 	}
@@ -320,7 +307,7 @@ func (s *Source) fetchDir(ctx context.Context, prev cursor, agg *aggregate, sk *
 // release directory and repository the first of <repo>.json,
 // <repo>.json.gz, <repo>.yaml, <repo>.yaml.gz, <repo>.yml that exists.
 func (s *Source) readDir(ctx context.Context, sk *feedinput.SkipLog) ([]secdbFile, error) {
-	entries, err := os.ReadDir(s.opts.path)
+	entries, err := os.ReadDir(s.opts.Path)
 	if err != nil {
 		return nil, fmt.Errorf("alpine: %w", err)
 	}
@@ -337,13 +324,13 @@ func (s *Source) readDir(ctx context.Context, sk *feedinput.SkipLog) ([]secdbFil
 			continue
 		}
 		if len(dirs) >= MaxReleases {
-			return nil, fmt.Errorf("alpine: %s: more than %d release directories", s.opts.path, MaxReleases)
+			return nil, fmt.Errorf("alpine: %s: more than %d release directories", s.opts.Path, MaxReleases)
 		}
 		dirs[rel] = e.Name()
 	}
 	for _, want := range s.opts.releases {
 		if _, ok := dirs[want]; !ok {
-			sk.Add("release missing from the local copy", filepath.Join(s.opts.path, want))
+			sk.Add("release missing from the local copy", filepath.Join(s.opts.Path, want))
 		}
 	}
 	rels := make([]string, 0, len(dirs))
@@ -357,7 +344,7 @@ func (s *Source) readDir(ctx context.Context, sk *feedinput.SkipLog) ([]secdbFil
 			found := false
 			for _, ext := range []string{".json", ".json.gz", ".yaml", ".yaml.gz", ".yml"} {
 				name := dirs[rel] + "/" + repo + ext
-				p := filepath.Join(s.opts.path, filepath.FromSlash(name))
+				p := filepath.Join(s.opts.Path, filepath.FromSlash(name))
 				data, err := s.readFile(ctx, p)
 				if errors.Is(err, os.ErrNotExist) {
 					continue
@@ -370,12 +357,12 @@ func (s *Source) readDir(ctx context.Context, sk *feedinput.SkipLog) ([]secdbFil
 				break
 			}
 			if !found {
-				sk.Add("file missing from the local copy", filepath.Join(s.opts.path, dirs[rel], repo+".json"))
+				sk.Add("file missing from the local copy", filepath.Join(s.opts.Path, dirs[rel], repo+".json"))
 			}
 		}
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("alpine: %s: no secdb file (want <release>/main.json or main.yaml)", s.opts.path)
+		return nil, fmt.Errorf("alpine: %s: no secdb file (want <release>/main.json or main.yaml)", s.opts.Path)
 	}
 	return files, nil
 }

@@ -577,7 +577,7 @@ func TestEmitErrorAndDefaults(t *testing.T) {
 	assert.Equal(t, "alpine", d.Name())
 	assert.True(t, d.Snapshot())
 	assert.Equal(t, DefaultReleases(), d.opts.releases)
-	assert.Equal(t, "https://secdb.alpinelinux.org/", d.opts.url)
+	assert.Equal(t, "https://secdb.alpinelinux.org/", d.opts.URL)
 	assert.Equal(t, []string{"v3.14", "v3.15", "v3.16", "v3.17", "v3.18", "v3.19", "v3.20", "v3.21", "v3.22", "edge"}, DefaultReleases())
 }
 

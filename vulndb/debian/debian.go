@@ -46,33 +46,29 @@ func DefaultReleases() map[string]string {
 type Option func(*options)
 
 type options struct {
-	url      string
-	path     string
-	client   *fetch.Client
-	log      *slog.Logger
-	maxBytes int64
+	feedinput.Config
 	releases map[string]string
 }
 
 // WithURL sets where the tracker's JSON is downloaded from. The default is
 // [DefaultURL].
-func WithURL(u string) Option { return func(o *options) { o.url = u } }
+func WithURL(u string) Option { return func(o *options) { o.URL = u } }
 
 // WithPath makes the source read the tracker's JSON (plain or gzipped)
 // from a local file instead of the network, for air-gapped imports. The
 // default is "" (download from the URL).
-func WithPath(p string) Option { return func(o *options) { o.path = p } }
+func WithPath(p string) Option { return func(o *options) { o.Path = p } }
 
 // WithClient sets the HTTP client. The default is fetch.New().
-func WithClient(c *fetch.Client) Option { return func(o *options) { o.client = c } }
+func WithClient(c *fetch.Client) Option { return func(o *options) { o.Client = c } }
 
 // WithLogger sets where the source logs. The default is a logger that
 // discards.
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.Log = l } }
 
 // WithMaxBytes bounds the size of the feed, before and after
 // decompression. The default is [DefaultMaxBytes].
-func WithMaxBytes(n int64) Option { return func(o *options) { o.maxBytes = n } }
+func WithMaxBytes(n int64) Option { return func(o *options) { o.MaxBytes = n } }
 
 // WithRelease maps a tracker code name to the release it stands for in
 // the ecosystem name, adding to or replacing the default mapping (for a
@@ -108,24 +104,15 @@ var (
 // New returns a source reading the tracker from [DefaultURL] unless
 // options say otherwise.
 func New(opts ...Option) (*Source, error) {
-	o := options{url: DefaultURL, maxBytes: DefaultMaxBytes}
+	o := options{Config: feedinput.Config{URL: DefaultURL, MaxBytes: DefaultMaxBytes}}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if o.releases == nil {
 		o.releases = DefaultReleases()
 	}
-	if o.client == nil {
-		o.client = fetch.New()
-	}
-	if o.log == nil {
-		o.log = slog.New(slog.DiscardHandler)
-	}
-	if o.maxBytes <= 0 {
-		return nil, fmt.Errorf("debian: WithMaxBytes(%d): must be positive", o.maxBytes)
-	}
-	if o.path == "" && o.url == "" {
-		return nil, errors.New("debian: neither a URL nor a path")
+	if err := o.Finish(Name); err != nil {
+		return nil, err
 	}
 	for code, rel := range o.releases {
 		if code == "" || rel == "" {
@@ -153,8 +140,8 @@ func (s *Source) Skipped() (int, []string) {
 // The cursor returned is JSON of the response's validators (ETag,
 // Last-Modified) or of the file's SHA-256.
 func (s *Source) Fetch(ctx context.Context, since vulndb.Cursor, emit func(vulndb.Vulnerability) error) (vulndb.Cursor, error) {
-	feed := feedinput.Feed{Name: Name, Client: s.opts.client, MaxBytes: s.opts.maxBytes}
-	in, err := feed.Open(ctx, s.opts.url, s.opts.path, feedinput.ParseCursor(string(since)))
+	feed := s.opts.Feed(Name)
+	in, err := feed.Open(ctx, s.opts.URL, s.opts.Path, feedinput.ParseCursor(string(since)))
 	if errors.Is(err, feedinput.ErrUnchanged) {
 		return "", vulndb.ErrUnchanged
 	}
@@ -168,7 +155,7 @@ func (s *Source) Fetch(ctx context.Context, since vulndb.Cursor, emit func(vulnd
 	if err != nil {
 		return "", err
 	}
-	s.opts.log.LogAttrs(ctx, slog.LevelInfo, "debian tracker imported",
+	s.opts.Log.LogAttrs(ctx, slog.LevelInfo, "debian tracker imported",
 		slog.String("from", in.Name), slog.Int("records", n), slog.Int("skipped", sk.Count()))
 	return vulndb.Cursor(in.Cursor.Encode()), nil
 }

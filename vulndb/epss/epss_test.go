@@ -255,7 +255,7 @@ func TestLocalCursorAndEmitError(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "epss", d.Name())
 	assert.True(t, d.Snapshot())
-	assert.Equal(t, "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz", d.opts.url)
+	assert.Equal(t, "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz", d.opts.URL)
 }
 
 // BenchmarkParseEPSS reads 300,000 generated rows, about the size of the

@@ -254,7 +254,7 @@ func TestLocalCursorAndEmitError(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "kev", d.Name())
 	assert.True(t, d.Snapshot())
-	assert.Equal(t, "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json", d.opts.url)
+	assert.Equal(t, "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json", d.opts.URL)
 }
 
 func TestValidators(t *testing.T) {

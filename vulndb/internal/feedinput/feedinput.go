@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/portcullis-oci/portcullis/vulndb/fetch"
@@ -219,4 +220,39 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
 	return n, err
+}
+
+// Config is what every file feed is configured with: where the file is
+// (a URL, or a local path for air-gapped imports), the HTTP client, the
+// logger and the size bound. Each feed keeps its own public options and
+// embeds a Config in its option struct.
+type Config struct {
+	URL      string
+	Path     string
+	Client   *fetch.Client
+	Log      *slog.Logger
+	MaxBytes int64
+}
+
+// Finish fills in the defaults (fetch.New(), a logger that discards) and
+// checks the rest; errors start with the feed's name.
+func (c *Config) Finish(name string) error {
+	if c.Client == nil {
+		c.Client = fetch.New()
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.MaxBytes <= 0 {
+		return fmt.Errorf("%s: WithMaxBytes(%d): must be positive", name, c.MaxBytes)
+	}
+	if c.Path == "" && c.URL == "" {
+		return fmt.Errorf("%s: neither a URL nor a path", name)
+	}
+	return nil
+}
+
+// Feed returns the Feed that opens the configured files.
+func (c *Config) Feed(name string) Feed {
+	return Feed{Name: name, Client: c.Client, MaxBytes: c.MaxBytes}
 }
