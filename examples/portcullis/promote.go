@@ -307,7 +307,7 @@ func runPromoteHistory(ctx context.Context, g *globals, args []string, stdout, s
 	fmt.Fprintln(tw, "TIME\tTRIGGER\tRULE\tOUTCOME\tSOURCE\tDIGEST\tTARGET\tWHY")
 	for _, r := range recs {
 		why := "-"
-		if fired := firedRules(r.Reasons, policy.Deny); r.Outcome == promote.OutcomeDenied && fired != "" {
+		if fired := strings.Join(policy.Decision{Reasons: r.Reasons}.Fired(policy.Deny), ", "); r.Outcome == promote.OutcomeDenied && fired != "" {
 			why = fired
 		} else if r.Error != "" {
 			why = r.Error
@@ -316,17 +316,6 @@ func runPromoteHistory(ctx context.Context, g *globals, args []string, stdout, s
 			r.Outcome, r.Source, shortDigest(r.SourceDigest), cmp.Or(r.TargetRef, "-"), why)
 	}
 	return tw.Flush()
-}
-
-// firedRules names the rules among reasons with verdict v.
-func firedRules(reasons []policy.Reason, v policy.Verdict) string {
-	var out []string
-	for _, r := range reasons {
-		if r.Verdict == v {
-			out = append(out, r.Rule)
-		}
-	}
-	return strings.Join(out, ", ")
 }
 
 // shortDigest shortens "sha256:0123…" for tables.
