@@ -3,6 +3,7 @@ package promote
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portcullis-oci/portcullis/policy"
+	"github.com/portcullis-oci/portcullis/scan"
 	"github.com/portcullis-oci/portcullis/vulndb/boltstore"
 )
 
@@ -137,3 +139,30 @@ func TestStoreReportsSurviveRestart(t *testing.T) {
 type recorderFunc func(context.Context, Record) error
 
 func (f recorderFunc) Record(ctx context.Context, r Record) error { return f(ctx, r) }
+
+// The in-memory stores are bounded: the oldest reports and records go.
+func TestMemoryStoresAreBounded(t *testing.T) {
+	ctx := context.Background()
+	reports := NewMemoryReportStoreOf(2)
+	for _, d := range []string{"sha256:a", "sha256:b", "sha256:a", "sha256:c"} {
+		require.NoError(t, reports.Put(ctx, d, &scan.Report{Image: scan.ImageRef{Digest: d}}))
+	}
+	// a was stored again after b: b is the oldest.
+	for d, kept := range map[string]bool{"sha256:a": true, "sha256:b": false, "sha256:c": true} {
+		r, err := reports.Get(ctx, d)
+		require.NoError(t, err)
+		assert.Equal(t, kept, r != nil, d)
+	}
+
+	rec := &MemoryRecorder{Max: 3}
+	for i := range 5 {
+		require.NoError(t, rec.Record(ctx, Record{SourceDigest: fmt.Sprint(i)}))
+	}
+	got, err := rec.Records(ctx, RecordFilter{})
+	require.NoError(t, err)
+	var digests []string
+	for _, r := range got {
+		digests = append(digests, r.SourceDigest)
+	}
+	assert.Equal(t, []string{"4", "3", "2"}, digests, "the newest three, newest first")
+}
